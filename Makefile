@@ -1,0 +1,53 @@
+# Allied Responses: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The demo accounts' password for `make run`; override with DEMO_PASSWORD=... make run
+DEMO_PASSWORD ?= allied-demo-2026
+export DEMO_PASSWORD
+
+.DEFAULT_GOAL := help
+.PHONY: help install run setup serve test lint format migrations-check check-deploy bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed ## Create the virtual environment and install requirements.txt (only what is missing)
+
+setup: install ## Migrate, load countries and the questionnaire, seed the demo data
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_countries
+	$(PY) manage.py load_questionnaire
+	$(PY) manage.py seed_demo
+
+run: setup ## Set everything up and serve on http://127.0.0.1:8000 (with workers when REDIS_URL is set)
+	@./scripts/serve.sh
+
+test: install ## Run the whole test suite (prints which database and broker it used)
+	$(PY) -m pytest
+
+lint: install ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Format the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install ## Fail if a model change has no migration
+	$(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: install ## Django's deployment checklist against the production settings
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean: ## Remove the virtual environment, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,28 @@
+"""The navigation each role sees. Links appear only for pages the user may open."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    name: str
+
+
+def navigation_for(user: User) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items = [
+        NavItem(_("Home"), reverse("home"), "home"),
+        NavItem(_("Questionnaire"), reverse("questionnaire:current"), "questionnaire"),
+    ]
+    if user.is_staff:
+        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
+    return items

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from questionnaire.selectors import round_current
+from responses.models import Response
+from responses.permissions import countries_of, responses_visible_to
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: the current round, and what the user acts on in it."""
+    current = round_current()
+    context = {"round": current, "countries": [], "submitted_count": 0}
+    if current is not None:
+        visible = responses_visible_to(request.user).filter(round=current)
+        if request.user.is_analyst or request.user.is_coordinator:
+            context["submitted_count"] = visible.count()
+        else:
+            status_by_country = dict(visible.values_list("author_links__country__code", "status"))
+            context["countries"] = [
+                (
+                    country,
+                    Response.Status(status_by_country[country.code]).label
+                    if country.code in status_by_country
+                    else None,
+                )
+                for country in countries_of(request.user).order_by("name")
+            ]
+    return render(request, "core/home.html", context)

@@ -1,0 +1,127 @@
+"""The definition file format: a YAML document checked against this schema before anything is
+written. Each model forbids unknown keys, so a typo is reported rather than ignored."""
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
+TaxonomyKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+FieldType = Literal["choice", "multi", "integer", "months", "countries", "text"]
+Aggregation = Literal["count", "sum+stats", "mentions", "none"]
+
+# Which aggregation makes sense for which type: counting options of a number means nothing.
+AGGREGATIONS_BY_TYPE: dict[str, set[str]] = {
+    "choice": {"count", "none"},
+    "multi": {"mentions", "none"},
+    "countries": {"mentions", "none"},
+    "integer": {"sum+stats", "none"},
+    "months": {"sum+stats", "none"},
+    "text": {"none"},
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OptionDef(Strict):
+    key: Key
+    label: Text
+    other: bool = False
+
+
+class TaxonomyDef(Strict):
+    name: Text
+    options: list[OptionDef] = Field(min_length=1)
+
+
+class ShowWhenDef(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    field: Key
+    values: list[Key] = Field(alias="in", min_length=1)
+
+
+class FieldDef(Strict):
+    key: Key
+    type: FieldType
+    label: Text
+    help: str = ""
+    required: bool = False
+    unit: str = ""
+    min: int | None = None
+    max: int | None = None
+    max_length: int | None = Field(default=None, ge=1, le=100_000)
+    taxonomy: TaxonomyKey | None = None
+    figure_kind: bool = False
+    show_when: ShowWhenDef | None = None
+    agg: Aggregation = "none"
+
+    @model_validator(mode="after")
+    def check_type_rules(self) -> "FieldDef":
+        has_options = self.type in ("choice", "multi")
+        if has_options and not self.taxonomy:
+            raise ValueError(f"a {self.type} field needs a taxonomy")
+        if not has_options and self.taxonomy:
+            raise ValueError(f"a {self.type} field takes no taxonomy")
+        if self.type in ("integer", "months"):
+            if self.min is None or self.max is None:
+                raise ValueError(f"a {self.type} field needs min and max")
+            if self.min > self.max:
+                raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        elif self.min is not None or self.max is not None:
+            raise ValueError(f"a {self.type} field takes no min or max")
+        if self.type == "text" and self.max_length is None:
+            raise ValueError("a text field needs max_length")
+        if self.type != "text" and self.max_length is not None:
+            raise ValueError(f"a {self.type} field takes no max_length")
+        if self.figure_kind and self.type != "integer":
+            raise ValueError("figure_kind applies to integer fields only")
+        if self.agg not in AGGREGATIONS_BY_TYPE[self.type]:
+            allowed = ", ".join(sorted(AGGREGATIONS_BY_TYPE[self.type]))
+            raise ValueError(f"agg '{self.agg}' does not fit a {self.type} field (use {allowed})")
+        return self
+
+
+class QuestionDef(Strict):
+    key: Key
+    number: int = Field(ge=1)
+    title: Text
+    text: Text
+    help: str = ""
+    fields: list[FieldDef] = Field(min_length=1)
+
+
+class RoundDef(Strict):
+    key: Key
+    title: Text
+    opens_at: AwareDatetime | None = None
+    deadline: AwareDatetime | None = None
+    status: Literal["planned", "open", "closed"] = "planned"
+    handling_marking: str | None = None
+
+    @model_validator(mode="after")
+    def check_dates(self) -> "RoundDef":
+        if self.opens_at and self.deadline and self.deadline <= self.opens_at:
+            raise ValueError("deadline must be after opens_at")
+        return self
+
+
+class QuestionnaireMeta(Strict):
+    key: Key
+    title: Text
+    description: str = ""
+    coordinator: str = ""
+    handling_marking: Text
+    definition_version: int = Field(ge=1)
+
+
+class DefinitionFile(Strict):
+    format_version: Literal[1]
+    questionnaire: QuestionnaireMeta
+    rounds: list[RoundDef] = []
+    taxonomies: dict[TaxonomyKey, TaxonomyDef]
+    questions: list[QuestionDef] = Field(min_length=1)

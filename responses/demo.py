@@ -1,0 +1,224 @@
+"""Invented demo data: accounts for every seeded country and illustrative responses.
+
+Nothing here states any government's position: answers are drawn at random (seeded by the
+country code, so every run produces the same data) and every text says it is illustrative.
+"""
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from questionnaire.answers import field_is_shown
+from questionnaire.models import Field, Round
+from questionnaire.selectors import questions_with_fields
+from responses.models import Country, Membership, Response, ResponseAuthor
+from responses.services import (
+    countries_load,
+    membership_grant,
+    response_save_draft,
+    response_start,
+    response_submit,
+)
+
+DEFAULT_COUNTRY_COUNT = 30
+# The order in which countries are seeded; every invitable country appears once.
+# fmt: off
+SEED_ORDER = (
+    "GB", "FR", "DE", "PL", "IT", "NL", "ES", "SE", "FI", "DK", "NO", "EE", "LV", "LT", "BE",
+    "CZ", "RO", "CA", "PT", "GR", "HR", "SK", "SI", "BG", "HU", "IE", "AT", "LU", "IS", "TR",
+    "AL", "ME", "MK", "CY", "MT", "MD", "GE", "CH", "AU", "JP", "NZ", "KR", "RS", "BA", "XK",
+    "AM", "AZ", "AD", "LI", "MC", "SM", "VA",
+)
+# fmt: on
+# Answered together as one joint response when all are seeded.
+JOINT_GROUP = ("EE", "LV", "LT")
+
+DEMO_TEXTS = (
+    "Illustrative demo answer: subject to approval by the national parliament and a clear mandate.",
+    "Illustrative demo answer: the contribution would be reviewed every six months with partners.",
+    "Illustrative demo answer: depends on burden-sharing among contributors & costs < EUR 2 bn.",
+    "Illustrative demo answer: the government would coordinate its position with EU partners first.",
+    "Illustrative demo answer: a contribution is possible once a ceasefire has held for 90 days.",
+    'Illustrative demo answer: "interoperability" with NATO standards is assumed throughout.',
+)
+SPECIFIC_NUMBERS: dict[str, tuple[int, ...]] = {
+    "q1_troops_offered": (150, 300, 500, 800, 1200, 2000, 3500, 5000, 8000),
+    "q2_force_size": (5000, 10000, 15000, 25000, 30000, 40000, 60000),
+    "q2_duration_months": (12, 24, 36, 60),
+    "q5_value_eur_m": (25, 80, 150, 300, 600, 1200, 2500),
+    "q5_period_months": (12, 24, 36, 48),
+}
+
+
+@dataclass
+class SeedReport:
+    countries: list[str] = field(default_factory=list)
+    users_created: int = 0
+    responses_created: int = 0
+    submitted: int = 0
+    drafts: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def seedable_countries() -> list[Country]:
+    by_code = {c.code: c for c in Country.objects.filter(is_invitable=True)}
+    ordered = [by_code.pop(code) for code in SEED_ORDER if code in by_code]
+    return ordered + sorted(by_code.values(), key=lambda c: c.code)
+
+
+def _user(username: str, *, password_hash: str, report: SeedReport, **values: Any) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={**values, "password": password_hash}
+    )
+    if created:
+        report.users_created += 1
+    else:
+        User.objects.filter(pk=user.pk).update(**values, password=password_hash)
+    return user
+
+
+@transaction.atomic
+def demo_seed(*, round: Round, country_count: int = DEFAULT_COUNTRY_COUNT, password: str) -> SeedReport:
+    """Creates the demo accounts and responses; running it again adds only what is missing."""
+    countries_load()
+    candidates = seedable_countries()
+    if not 1 <= country_count <= len(candidates):
+        raise ValidationError(f"--countries must be between 1 and {len(candidates)}.")
+    countries = candidates[:country_count]
+    report = SeedReport(countries=[c.code for c in countries])
+    # Hashed once for all accounts: a deliberately slow hash per account would make seeding 50
+    # countries take minutes, and the demo accounts share the password by design.
+    password_hash = make_password(password)
+
+    _user(
+        "analyst",
+        password_hash=password_hash,
+        report=report,
+        global_role=User.GlobalRole.ANALYST,
+        first_name="Demo",
+        last_name="Analyst",
+        email="analyst@example.invalid",
+    )
+    coordinator = _user(
+        "coordinator",
+        password_hash=password_hash,
+        report=report,
+        global_role=User.GlobalRole.COORDINATOR,
+        is_staff=True,
+        first_name="Demo",
+        last_name="Coordinator",
+        email="coordinator@example.invalid",
+    )
+    # The admin serves coordinators for setup only: countries, accounts and questionnaires,
+    # never the answers themselves.
+    coordinator.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["questionnaire", "accounts"])
+        | Permission.objects.filter(
+            content_type__app_label="responses", content_type__model__in=["country", "membership"]
+        )
+    )
+
+    staff: dict[str, dict[str, User]] = {}
+    for country in countries:
+        staff[country.code] = {}
+        for role in Membership.Role:
+            user = _user(
+                f"{country.code.lower()}.{role.value}",
+                password_hash=password_hash,
+                report=report,
+                first_name=f"Demo {role.label}",
+                last_name=country.name,
+                email=f"{country.code.lower()}.{role.value}@example.invalid",
+            )
+            membership_grant(user=user, country=country, role=role.value)
+            staff[country.code][role.value] = user
+
+    if not round.is_accepting_answers:
+        report.warnings.append(
+            f"The round “{round}” does not accept answers (closed or past its deadline): "
+            "accounts were created, responses were not."
+        )
+        return report
+
+    fields = [f for q in questions_with_fields(round) for f in q.fields.all()]
+    country_codes = [c.code for c in Country.objects.all()]
+    already = set(ResponseAuthor.objects.filter(round=round).values_list("country__code", flat=True))
+    codes = [c.code for c in countries]
+    joint = [c for c in countries if c.code in JOINT_GROUP] if set(JOINT_GROUP) <= set(codes) else []
+    groups = ([joint] if joint else []) + [[c] for c in countries if c not in joint]
+
+    for index, group in enumerate(groups):
+        if any(c.code in already for c in group):
+            continue
+        lead = group[0]
+        if index % 13 == 8:
+            continue  # not started: the tracker and filters need some of these
+        rng = random.Random(f"demo-{round.key}-{'-'.join(c.code for c in group)}")
+        response = response_start(round=round, countries=group)
+        report.responses_created += 1
+        drafter = staff[lead.code]["drafter"]
+        answers = _demo_answers(fields, rng, own_codes={c.code for c in group}, country_codes=country_codes)
+        metadata = {
+            "contact_name": f"Demo contact for {', '.join(c.name for c in group)} (fictional)",
+            "ministry": "Ministry of Foreign Affairs (demo)",
+            "email": f"{lead.code.lower()}.contact@example.invalid",
+        }
+        first_half = dict(list(answers.items())[: len(answers) // 2])
+        response_save_draft(response=response, user=drafter, answers=first_half, metadata=metadata)
+        response_save_draft(
+            response=response, user=staff[group[-1].code]["drafter"], answers=answers, metadata=metadata
+        )
+        if index % 9 == 5:
+            report.drafts += 1
+            continue
+        approver = staff[group[-1].code]["approver"]
+        response_submit(response=Response.objects.get(pk=response.pk), user=approver)
+        report.submitted += 1
+    return report
+
+
+def _demo_answers(
+    fields: list[Field], rng: random.Random, *, own_codes: set[str], country_codes: list[str]
+) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    # Roughly a third of the demo governments offer no troops, so the views have contrast.
+    stance = rng.choice(["yes", "yes_with_conditions", "yes_with_conditions", "undecided", "no"])
+    for f in fields:
+        if not field_is_shown(f, answers):
+            continue
+        options = list(f.taxonomy.options.all()) if f.taxonomy else []
+        if f.key in ("q1_participate", "q1_send_troops"):
+            value: Any = "yes" if f.key == "q1_participate" and stance == "no" else stance
+        elif f.field_type == Field.FieldType.CHOICE:
+            value = rng.choice(options).key
+        elif f.field_type == Field.FieldType.MULTI:
+            plain = [o for o in options if not o.asks_for_text]
+            chosen = rng.sample(plain, k=rng.randint(1, min(4, len(plain))))
+            value = {"selected": [o.key for o in chosen], "other": ""}
+            other = next((o for o in options if o.asks_for_text), None)
+            if other and rng.random() < 0.15:
+                value["selected"].append(other.key)
+                value["other"] = "Illustrative demo entry (not a real position)"
+        elif f.field_type in (Field.FieldType.INTEGER, Field.FieldType.MONTHS):
+            number = rng.choice(SPECIFIC_NUMBERS.get(f.key, (f.min_value or 0, f.max_value or 0)))
+            value = (
+                {"value": number, "figure_kind": rng.choice(["official", "estimate"])}
+                if f.field_type == Field.FieldType.INTEGER
+                else number
+            )
+            if f.field_type == Field.FieldType.INTEGER and not f.has_figure_kind:
+                value["figure_kind"] = None
+        elif f.field_type == Field.FieldType.COUNTRIES:
+            value = sorted(rng.sample([c for c in country_codes if c not in own_codes], k=rng.randint(2, 5)))
+        else:
+            if not f.required and rng.random() < 0.3:
+                continue
+            value = rng.choice(DEMO_TEXTS)
+        answers[f.key] = value
+    return answers

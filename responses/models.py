@@ -1,0 +1,157 @@
+"""Countries, who acts for them, and their responses.
+
+This is the first shape the foundation needs (countries, memberships, responses with versions, so
+that demo data and the loader's "field has answers" rule have something to stand on); the
+submission workflow builds on it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from questionnaire.models import Round
+
+
+class Country(models.Model):
+    code = models.CharField(_("ISO 3166-1 alpha-2 code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_eu_member = models.BooleanField(_("EU member"), default=False)
+    is_nato_member = models.BooleanField(_("NATO member"), default=False)
+    is_european = models.BooleanField(_("European state"), default=False)
+    # Whether the coordinator may invite it to answer (not the coordinating government, not the
+    # subject of the questionnaire, not a party to the conflict).
+    is_invitable = models.BooleanField(_("may be invited to answer"), default=True)
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user acting for one country in one role. A liaison officer may hold several."""
+
+    class Role(models.TextChoices):
+        DRAFTER = "drafter", _("Drafter")
+        APPROVER = "approver", _("Approver")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("country")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["country__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "country"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.country} ({self.get_role_display()})"
+
+
+class Response(models.Model):
+    """One government's (or a group's, for a joint response) answer to one round."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for revision")
+
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="responses", verbose_name=_("round")
+    )
+    authors = models.ManyToManyField(
+        Country, through="ResponseAuthor", related_name="responses", verbose_name=_("author countries")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The newest version of any kind, and the newest submitted one (what analysts see).
+    current_version = models.ForeignKey(
+        "ResponseVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current version"),
+    )
+    submitted_version = models.ForeignKey(
+        "ResponseVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest submitted version"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["round", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.pk}"
+
+
+class ResponseAuthor(models.Model):
+    """A country answering in a response. The round is repeated here so that the database itself
+    keeps a country from authoring two responses in one round."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="author_links")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("response author")
+        verbose_name_plural = _("response authors")
+        constraints = [models.UniqueConstraint(fields=["round", "country"], name="one_response_per_country")]
+
+    def __str__(self) -> str:
+        return f"{self.country} in {self.response_id}"
+
+
+class ResponseVersion(models.Model):
+    """A snapshot of a response's answers, kept for every save. A submitted one never changes."""
+
+    class Kind(models.TextChoices):
+        DRAFT = "draft", _("Draft save")
+        SUBMISSION = "submission", _("Submission")
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="versions", verbose_name=_("response")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Answers keyed by field key; the value's shape depends on the field type
+    # (see questionnaire/answers.py).
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # Contact point, approval date, approver's note.
+    metadata = models.JSONField(_("response details"), default=dict, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("response version")
+        verbose_name_plural = _("response versions")
+        ordering = ["response", "number"]
+        constraints = [models.UniqueConstraint(fields=["response", "number"], name="version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} v{self.number}"

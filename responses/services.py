@@ -1,0 +1,178 @@
+"""Changes to countries, memberships and responses. Views, tasks, the admin and commands call
+these; each validates before it writes."""
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from questionnaire.answers import answer_errors, field_is_shown, is_empty, missing_required
+from questionnaire.models import Field, Option, Round
+from responses import permissions
+from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
+
+COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.yaml"
+
+
+@transaction.atomic
+def countries_load(*, path: Path = COUNTRIES_FILE) -> int:
+    """Creates or updates the countries of the file; returns how many rows changed."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["countries"]
+    changed = 0
+    for entry in entries:
+        values = {
+            "name": entry["name"],
+            "is_eu_member": entry["eu"],
+            "is_nato_member": entry["nato"],
+            "is_european": entry["european"],
+            "is_invitable": entry["invitable"],
+        }
+        country, created = Country.objects.get_or_create(code=entry["code"], defaults=values)
+        if created:
+            changed += 1
+        elif any(getattr(country, k) != v for k, v in values.items()):
+            Country.objects.filter(pk=country.pk).update(**values)
+            changed += 1
+    return changed
+
+
+def membership_grant(*, user: User, country: Country, role: str) -> Membership:
+    membership, _created = Membership.objects.update_or_create(
+        user=user, country=country, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def response_start(*, round: Round, countries: Iterable[Country]) -> Response:
+    """Opens the (empty) response of one country, or of several answering jointly."""
+    countries = list(countries)
+    if not countries:
+        raise ValidationError(_("A response needs at least one author country."))
+    taken = ResponseAuthor.objects.filter(round=round, country__in=countries)
+    if taken.exists():
+        names = ", ".join(sorted(link.country.name for link in taken.select_related("country")))
+        raise ValidationError(_("Already answering in this round: %(names)s.") % {"names": names})
+    response = Response.objects.create(round=round)
+    ResponseAuthor.objects.bulk_create(
+        ResponseAuthor(response=response, country=country, round=round) for country in countries
+    )
+    return response
+
+
+def _answer_problems(round: Round, answers: dict[str, Any]) -> dict[str, list[str]]:
+    fields = {
+        f.key: f
+        for f in Field.objects.filter(questionnaire_id=round.questionnaire_id).select_related(
+            "show_when_field"
+        )
+    }
+    options: dict[int, set[str]] = {}
+    for taxonomy_id, key in Option.objects.filter(
+        taxonomy__questionnaire_id=round.questionnaire_id
+    ).values_list("taxonomy_id", "key"):
+        options.setdefault(taxonomy_id, set()).add(key)
+    country_codes = set(Country.objects.values_list("code", flat=True))
+    problems: dict[str, list[str]] = {}
+    for key, value in answers.items():
+        field = fields.get(key)
+        if field is None:
+            problems[key] = [_("This questionnaire has no such field.")]
+        elif not is_empty(field, value):
+            errors = answer_errors(
+                field, value, option_keys=options.get(field.taxonomy_id, set()), country_codes=country_codes
+            )
+            if errors:
+                problems[key] = errors
+    return problems
+
+
+def _hidden_keys(round: Round, answers: dict[str, Any]) -> list[str]:
+    fields = Field.objects.filter(questionnaire_id=round.questionnaire_id, show_when_field__isnull=False)
+    return [f.key for f in fields.select_related("show_when_field") if not field_is_shown(f, answers)]
+
+
+@transaction.atomic
+def response_save_draft(
+    *, response: Response, user: User, answers: dict[str, Any], metadata: dict[str, Any] | None = None
+) -> ResponseVersion:
+    """Keeps a new draft version. Required fields are not enforced here: a draft may be partial."""
+    response = Response.objects.select_for_update().select_related("round").get(pk=response.pk)
+    if not permissions.can_edit_response(user, response):
+        raise PermissionDenied(_("You may not edit this response."))
+    if not response.round.is_accepting_answers:
+        raise ValidationError(_("This round is closed: answers can no longer be changed."))
+    if response.status == Response.Status.SUBMITTED:
+        raise ValidationError(_("A submitted response cannot be changed unless it is returned for revision."))
+    if problems := _answer_problems(response.round, answers):
+        raise ValidationError(dict(problems.items()))
+    return _version_create(
+        response=response, user=user, answers=answers, metadata=metadata, kind=ResponseVersion.Kind.DRAFT
+    )
+
+
+@transaction.atomic
+def response_submit(*, response: Response, user: User) -> ResponseVersion:
+    """The approver submits the current draft on behalf of the government(s); it becomes an
+    immutable version that analysts can see."""
+    response = (
+        Response.objects.select_for_update().select_related("round", "current_version").get(pk=response.pk)
+    )
+    if not permissions.can_submit_response(user, response):
+        raise PermissionDenied(_("Only an approver of an author country may submit this response."))
+    if not response.round.is_accepting_answers:
+        raise ValidationError(_("This round is closed: answers can no longer be submitted."))
+    if response.status == Response.Status.SUBMITTED:
+        raise ValidationError(_("This response is already submitted."))
+    draft = response.current_version
+    if draft is None:
+        raise ValidationError(_("There is nothing to submit yet."))
+    fields = Field.objects.filter(questionnaire_id=response.round.questionnaire_id).select_related(
+        "show_when_field"
+    )
+    if missing := missing_required(fields, draft.answers):
+        raise ValidationError({f.key: [_("This answer is required for submission.")] for f in missing})
+    version = _version_create(
+        response=response,
+        user=user,
+        answers=draft.answers,
+        metadata=draft.metadata,
+        kind=ResponseVersion.Kind.SUBMISSION,
+    )
+    response.status = Response.Status.SUBMITTED
+    response.submitted_version = version
+    response.save(update_fields=["status", "submitted_version", "updated_at"])
+    return version
+
+
+def _version_create(
+    *, response: Response, user: User, answers: dict[str, Any], metadata: dict[str, Any] | None, kind: str
+) -> ResponseVersion:
+    # Answers to fields that the other answers hide are dropped, so a stale condition text never
+    # reaches an analyst.
+    hidden = set(_hidden_keys(response.round, answers))
+    answers = {k: v for k, v in answers.items() if k not in hidden}
+    previous = response.current_version
+    previous_answers = previous.answers if previous else {}
+    changed = sorted(
+        key for key in set(previous_answers) | set(answers) if previous_answers.get(key) != answers.get(key)
+    )
+    version = ResponseVersion.objects.create(
+        response=response,
+        number=(previous.number + 1) if previous else 1,
+        kind=kind,
+        answers=answers,
+        metadata=metadata if metadata is not None else (previous.metadata if previous else {}),
+        changed_fields=changed,
+        created_by=user,
+    )
+    response.current_version = version
+    if response.status == Response.Status.RETURNED:
+        response.status = Response.Status.DRAFT
+    response.save(update_fields=["current_version", "status", "updated_at"])
+    return version

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from questionnaire.loader import DEFINITIONS_DIR, questionnaire_load
+from questionnaire.models import Round
+from responses.services import countries_load
+
+US_DEFINITION = DEFINITIONS_DIR / "us-ukraine-security-arrangements.yaml"
+
+
+def _services() -> str:
+    db = settings.DATABASES["default"]
+    database = f"{db['ENGINE'].rsplit('.', 1)[-1]} ({db.get('HOST') or db['NAME']})"
+    broker = settings.REDIS_URL or "none: Celery tasks run eagerly, real-worker tests are skipped"
+    return f"database: {database}; broker: {broker}"
+
+
+def pytest_report_header() -> str:
+    return f"Allied Responses test services: {_services()}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(f"Ran on {_services()}")
+
+
+@pytest.fixture
+def countries(db: None) -> None:
+    countries_load()
+
+
+@pytest.fixture
+def us_round(db: None, countries: None) -> Round:
+    """The shipped US questionnaire, loaded from its definition file, with its open round."""
+    report = questionnaire_load(path=US_DEFINITION)
+    return report.questionnaire.rounds.get()
+
+
+@pytest.fixture
+def definition_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped definition, for tests that change it."""
+    path = tmp_path / "definition.yaml"
+    path.write_text(US_DEFINITION.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
