@@ -25,22 +25,29 @@ KeyPath = tuple[str | int, ...]
 
 
 class DefinitionError(Exception):
-    """A definition file that cannot be loaded: says which file, where, and what is wrong."""
+    """A definition file that cannot be loaded: says which file, where, and what is wrong.
 
-    def __init__(self, *, path: Path | str, message: str, key_path: KeyPath = (), line: int | None = None):
-        self.path = str(path)
+    The only positional argument is the whole message, so the error survives Celery's JSON
+    serialisation of exceptions (which re-creates it from its args)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        key_path: KeyPath = (),
+        line: int | None = None,
+    ):
+        self.path = str(path) if path is not None else None
         self.key_path = key_path
         self.line = line
         self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = [self.path]
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.key_path:
-            where.append(format_key_path(self.key_path))
-        return f"{': '.join(where)}: {self.message}"
+        where = [self.path] if self.path else []
+        if line is not None:
+            where.append(f"line {line}")
+        if key_path:
+            where.append(format_key_path(key_path))
+        super().__init__(": ".join([*where, message]))
 
 
 def format_key_path(key_path: KeyPath) -> str:
@@ -103,7 +110,7 @@ def definition_parse(path: Path | str) -> DefinitionFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(path=path, message=f"cannot read the file ({exc})") from exc
+        raise DefinitionError(f"cannot read the file ({exc})", path=path) from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         raw = yaml.safe_load(text)
@@ -111,12 +118,10 @@ def definition_parse(path: Path | str) -> DefinitionFile:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise DefinitionError(
-            path=path,
-            line=mark.line + 1 if mark else None,
-            message=f"not valid YAML: {problem}",
+            f"not valid YAML: {problem}", path=path, line=mark.line + 1 if mark else None
         ) from exc
     if not isinstance(raw, dict):
-        raise DefinitionError(path=path, line=1, message="the file must hold a YAML mapping")
+        raise DefinitionError("the file must hold a YAML mapping", path=path, line=1)
     try:
         definition = DefinitionFile.model_validate(raw)
     except ValidationError as exc:
@@ -126,9 +131,7 @@ def definition_parse(path: Path | str) -> DefinitionFile:
         message = _describe_pydantic_error(first)
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise DefinitionError(
-            path=path, key_path=key_path, line=_line_of(root, key_path), message=message
-        ) from exc
+        raise DefinitionError(message, path=path, key_path=key_path, line=_line_of(root, key_path)) from exc
     _check_references(definition, path=path, root=root)
     return definition
 

@@ -102,7 +102,7 @@ def response_save_draft(
     *, response: Response, user: User, answers: dict[str, Any], metadata: dict[str, Any] | None = None
 ) -> ResponseVersion:
     """Keeps a new draft version. Required fields are not enforced here: a draft may be partial."""
-    response = Response.objects.select_for_update().select_related("round").get(pk=response.pk)
+    response = Response.objects.select_for_update(of=("self",)).select_related("round").get(pk=response.pk)
     if not permissions.can_edit_response(user, response):
         raise PermissionDenied(_("You may not edit this response."))
     if not response.round.is_accepting_answers:
@@ -121,7 +121,9 @@ def response_submit(*, response: Response, user: User) -> ResponseVersion:
     """The approver submits the current draft on behalf of the government(s); it becomes an
     immutable version that analysts can see."""
     response = (
-        Response.objects.select_for_update().select_related("round", "current_version").get(pk=response.pk)
+        Response.objects.select_for_update(of=("self",))
+        .select_related("round", "current_version")
+        .get(pk=response.pk)
     )
     if not permissions.can_submit_response(user, response):
         raise PermissionDenied(_("Only an approver of an author country may submit this response."))

@@ -8,3 +8,6 @@ from .local import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Close connections after each request and task, so that the real-worker tests leave no
+# connection open when pytest-django drops the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

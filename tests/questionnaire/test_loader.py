@@ -190,7 +190,9 @@ class TestIdempotence:
         questionnaire_load(path=definition_copy)
         text = definition_copy.read_text(encoding="utf-8")
         q3_short = text[text.index("      - key: q3_short_term") : text.index("      - key: q3_long_term")]
-        q3_long = text[text.index("      - key: q3_long_term") : text.index("      - key: q3_backstop_precondition")]
+        q3_long = text[
+            text.index("      - key: q3_long_term") : text.index("      - key: q3_backstop_precondition")
+        ]
         definition_copy.write_text(text.replace(q3_short + q3_long, q3_long + q3_short), encoding="utf-8")
 
         questionnaire_load(path=definition_copy)
@@ -236,7 +238,9 @@ class TestAnsweredFieldsAreProtected:
         answered.write_text(text[:start] + "\n" + text[text.index("  - key: q6") :], encoding="utf-8")
         before = snapshot()
 
-        with pytest.raises(DefinitionError, match="field 'q5_comments' is no longer in the file, but 1 saved"):
+        with pytest.raises(
+            DefinitionError, match="field 'q5_comments' is no longer in the file, but 1 saved"
+        ):
             questionnaire_load(path=answered)
 
         assert snapshot() == before
@@ -254,7 +258,8 @@ class TestAnsweredFieldsAreProtected:
             answered,
             "      - key: q5_comments\n        type: text\n        label: Comments on further capabilities\n"
             "        max_length: 4000\n",
-            "      - key: q5_comments\n        type: countries\n        label: Comments on further capabilities\n",
+            "      - key: q5_comments\n        type: countries\n"
+            "        label: Comments on further capabilities\n",
         )
 
         with pytest.raises(DefinitionError, match="changes type from text to countries"):
@@ -280,8 +285,12 @@ class TestMalformedDefinitions:
         self.assert_nothing_written()
 
     def test_unknown_key_is_named_with_its_line(self, definition_copy):
-        write_variant(definition_copy, "        agg: sum+stats\n", "        agg: sum+stats\n        colour: red\n")
-        expected_line = definition_copy.read_text(encoding="utf-8").splitlines().index("        colour: red") + 1
+        write_variant(
+            definition_copy, "        agg: sum+stats\n", "        agg: sum+stats\n        colour: red\n"
+        )
+        expected_line = (
+            definition_copy.read_text(encoding="utf-8").splitlines().index("        colour: red") + 1
+        )
 
         with pytest.raises(DefinitionError) as caught:
             questionnaire_load(path=definition_copy)
@@ -298,33 +307,49 @@ class TestMalformedDefinitions:
     def test_unknown_taxonomy(self, definition_copy):
         write_variant(definition_copy, "taxonomy: POSTURE", "taxonomy: POSTURES")
 
-        with pytest.raises(DefinitionError, match=r"questions\[1\]\.fields\[1\]\.taxonomy: unknown taxonomy 'POSTURES'"):
+        with pytest.raises(
+            DefinitionError, match=r"questions\[1\]\.fields\[1\]\.taxonomy: unknown taxonomy 'POSTURES'"
+        ):
             questionnaire_load(path=definition_copy)
         self.assert_nothing_written()
 
     def test_unquoted_yes_gets_a_hint(self, definition_copy):
         write_variant(definition_copy, '{key: "yes", label: "Yes"}', '{key: yes, label: "Yes"}')
 
-        with pytest.raises(DefinitionError, match=r'taxonomies\.WILLINGNESS\.options\[0\]\.key: .*put it in quotes'):
+        with pytest.raises(
+            DefinitionError, match=r"taxonomies\.WILLINGNESS\.options\[0\]\.key: .*put it in quotes"
+        ):
             questionnaire_load(path=definition_copy)
 
     def test_show_when_must_name_an_earlier_field_and_a_real_option(self, definition_copy):
-        write_variant(definition_copy, "show_when: {field: q1_participate, in: [yes_with_conditions]}",
-                      "show_when: {field: q1_participate, in: [perhaps]}")
+        write_variant(
+            definition_copy,
+            "show_when: {field: q1_participate, in: [yes_with_conditions]}",
+            "show_when: {field: q1_participate, in: [perhaps]}",
+        )
 
         with pytest.raises(DefinitionError, match="'perhaps' is not an option of WILLINGNESS"):
             questionnaire_load(path=definition_copy)
 
-        write_variant(definition_copy, "show_when: {field: q1_participate, in: [perhaps]}",
-                      'show_when: {field: q6_willing, in: ["no"]}')
-        with pytest.raises(DefinitionError, match="show_when names 'q6_willing', which is not an earlier field"):
+        write_variant(
+            definition_copy,
+            "show_when: {field: q1_participate, in: [perhaps]}",
+            'show_when: {field: q6_willing, in: ["no"]}',
+        )
+        with pytest.raises(
+            DefinitionError, match="show_when names 'q6_willing', which is not an earlier field"
+        ):
             questionnaire_load(path=definition_copy)
         self.assert_nothing_written()
 
     def test_type_rules_are_checked(self, definition_copy):
-        write_variant(definition_copy, "        min: 0\n        max: 500000\n", "        min: 500000\n        max: 0\n")
+        write_variant(
+            definition_copy, "        min: 0\n        max: 500000\n", "        min: 500000\n        max: 0\n"
+        )
 
-        with pytest.raises(DefinitionError, match=r"questions\[1\]\.fields\[0\]: min \(500000\) is greater than max \(0\)"):
+        with pytest.raises(
+            DefinitionError, match=r"questions\[1\]\.fields\[0\]: min \(500000\) is greater than max \(0\)"
+        ):
             questionnaire_load(path=definition_copy)
 
     def test_duplicate_field_keys_are_refused(self, definition_copy):
