@@ -170,9 +170,15 @@ def demo_seed(*, round: Round, country_count: int = DEFAULT_COUNTRY_COUNT, passw
             "email": f"{lead.code.lower()}.contact@example.invalid",
         }
         first_half = dict(list(answers.items())[: len(answers) // 2])
-        response_save_draft(response=response, user=drafter, answers=first_half, metadata=metadata)
+        first = response_save_draft(
+            response=response, user=drafter, answers=first_half, base_version=0, metadata=metadata
+        )
         response_save_draft(
-            response=response, user=staff[group[-1].code]["drafter"], answers=answers, metadata=metadata
+            response=response,
+            user=staff[group[-1].code]["drafter"],
+            answers=answers,
+            base_version=first.version.number,
+            metadata=metadata,
         )
         if index % 9 == 5:
             report.drafts += 1

@@ -121,6 +121,11 @@ class ResponseAuthor(models.Model):
         return f"{self.country} in {self.response_id}"
 
 
+class VersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Response versions are immutable: add a new version instead.")
+
+
 class ResponseVersion(models.Model):
     """A snapshot of a response's answers, kept for every save. A submitted one never changes."""
 
@@ -147,6 +152,8 @@ class ResponseVersion(models.Model):
     )
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
 
+    objects = VersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("response version")
         verbose_name_plural = _("response versions")
@@ -155,3 +162,35 @@ class ResponseVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A version is a record of what was saved or submitted: written once, never changed.
+        if self.pk is not None:
+            raise TypeError("Response versions are immutable: add a new version instead.")
+        super().save(*args, **kwargs)
+
+
+class ReturnRequest(models.Model):
+    """The coordinator sends a submitted response back for revision, with comments."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="returns", verbose_name=_("response")
+    )
+    returned_version = models.ForeignKey(
+        ResponseVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("returned version")
+    )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("returned by")
+    )
+    returned_at = models.DateTimeField(_("returned at"), auto_now_add=True)
+    comment = models.TextField(_("general comment"), max_length=4000)
+    # Comments on individual questions, by question key.
+    question_comments = models.JSONField(_("comments per question"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("return for revision")
+        verbose_name_plural = _("returns for revision")
+        ordering = ["response", "-returned_at"]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} returned {self.returned_at:%Y-%m-%d}"

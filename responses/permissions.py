@@ -1,17 +1,32 @@
 """Who may do what to which response. Every view, task and service asks here; none re-implements
-a rule. Each rule exists twice: as a check for one object and as a queryset filter for lists."""
+a rule. Each rule exists twice where lists need it: as a check for one object and as a queryset.
 
-from django.db.models import Q, QuerySet
+- Members of an author country see the response in every state, with its full history.
+- Analysts and coordinators see only responses with a submitted version, and only submitted
+  versions of them: never a draft, never which fields a draft has filled.
+- Drafters and approvers edit; only approvers submit; only coordinators return a submission.
+"""
+
+from django.db.models import QuerySet
 
 from accounts.models import User
-from responses.models import Country, Membership, Response
+from responses.models import Country, Membership, Response, ResponseVersion
 
 EDITING_ROLES = (Membership.Role.DRAFTER, Membership.Role.APPROVER)
 
 
+def _active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def is_cross_country_reader(user: User) -> bool:
+    """Analysts and coordinators read submitted responses of every country."""
+    return _active(user) and (user.is_analyst or user.is_coordinator)
+
+
 def countries_of(user: User, *, roles: tuple[str, ...] | None = None) -> QuerySet[Country]:
     """The countries a user acts for (optionally only in some roles)."""
-    if not user.is_authenticated:
+    if not _active(user):
         return Country.objects.none()
     memberships = Membership.objects.filter(user=user)
     if roles is not None:
@@ -20,29 +35,55 @@ def countries_of(user: User, *, roles: tuple[str, ...] | None = None) -> QuerySe
 
 
 def responses_visible_to(user: User) -> QuerySet[Response]:
-    """Country members see their own countries' responses in every state; analysts and
-    coordinators see only responses that have a submitted version; nobody else sees any."""
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return Response.objects.none()
-    if user.is_analyst or user.is_coordinator:
+    if is_cross_country_reader(user):
         return Response.objects.filter(submitted_version__isnull=False)
-    own = Q(author_links__country__in=countries_of(user))
-    return Response.objects.filter(own).distinct()
+    member_of = Membership.objects.filter(user=user).values("country_id")
+    return Response.objects.filter(author_links__country_id__in=member_of).distinct()
+
+
+def is_member_of_response(user: User, response: Response, *, roles: tuple[str, ...] | None = None) -> bool:
+    if not _active(user):
+        return False
+    return response.author_links.filter(country__in=countries_of(user, roles=roles)).exists()
+
+
+def sees_drafts(user: User, response: Response) -> bool:
+    return is_member_of_response(user, response)
+
+
+def versions_visible_to(user: User, response: Response) -> QuerySet[ResponseVersion]:
+    versions = ResponseVersion.objects.filter(response=response)
+    if sees_drafts(user, response):
+        return versions
+    if is_cross_country_reader(user) and response.submitted_version_id:
+        return versions.filter(kind=ResponseVersion.Kind.SUBMISSION)
+    return versions.none()
+
+
+def version_shown_to(user: User, response: Response) -> ResponseVersion | None:
+    """The version a user reads: members the newest (draft or submitted), others the submitted."""
+    if sees_drafts(user, response):
+        return response.current_version
+    return response.submitted_version
 
 
 def can_edit_response(user: User, response: Response) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and response.author_links.filter(country__in=countries_of(user, roles=EDITING_ROLES)).exists()
-    )
+    return is_member_of_response(user, response, roles=EDITING_ROLES)
 
 
 def can_submit_response(user: User, response: Response) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and response.author_links.filter(
-            country__in=countries_of(user, roles=(Membership.Role.APPROVER,))
-        ).exists()
-    )
+    return is_member_of_response(user, response, roles=(Membership.Role.APPROVER,))
+
+
+def can_start_response_for(user: User, country: Country) -> bool:
+    return countries_of(user, roles=EDITING_ROLES).filter(pk=country.pk).exists()
+
+
+def can_return_response(user: User, response: Response) -> bool:
+    return _active(user) and user.is_coordinator and response.status == Response.Status.SUBMITTED
+
+
+def can_configure_joint_responses(user: User) -> bool:
+    return _active(user) and user.is_coordinator

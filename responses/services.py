@@ -2,6 +2,7 @@
 these; each validates before it writes."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
 from questionnaire.answers import answer_errors, field_is_shown, is_empty, missing_required
 from questionnaire.models import Field, Option, Round
 from responses import permissions
-from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
+from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion, ReturnRequest
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.yaml"
 
@@ -97,23 +100,115 @@ def _hidden_keys(round: Round, answers: dict[str, Any]) -> list[str]:
     return [f.key for f in fields.select_related("show_when_field") if not field_is_shown(f, answers)]
 
 
+@dataclass
+class FieldConflict:
+    key: str
+    base: Any
+    theirs: Any
+    yours: Any
+
+
+class EditConflict(Exception):
+    """A save based on an older version touches fields that someone else changed meanwhile."""
+
+    def __init__(self, *, conflicts: list[FieldConflict], current_version: ResponseVersion):
+        self.conflicts = conflicts
+        self.current_version = current_version
+        super().__init__(", ".join(c.key for c in conflicts))
+
+
+@dataclass
+class SaveResult:
+    version: ResponseVersion
+    created: bool
+    # Fields someone else changed since the user's base version, kept as they are now.
+    merged_from_others: list[str]
+
+
 @transaction.atomic
 def response_save_draft(
-    *, response: Response, user: User, answers: dict[str, Any], metadata: dict[str, Any] | None = None
-) -> ResponseVersion:
-    """Keeps a new draft version. Required fields are not enforced here: a draft may be partial."""
-    response = Response.objects.select_for_update(of=("self",)).select_related("round").get(pk=response.pk)
+    *,
+    response: Response,
+    user: User,
+    answers: dict[str, Any],
+    base_version: int,
+    metadata: dict[str, Any] | None = None,
+) -> SaveResult:
+    """Saves the answers a user edited (a whole response or one question's fields; an empty value
+    clears a field) as a new draft version. Required fields are not enforced: a draft may be
+    partial.
+
+    `base_version` is the version number the user's page was built from. Changes that others made
+    since then to other fields are kept; a field that both changed differently raises
+    EditConflict, so nothing is overwritten silently.
+    """
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("round", "current_version")
+        .get(pk=response.pk)
+    )
+    _check_editable(response, user)
+    current = response.current_version
+    current_answers = current.answers if current else {}
+    current_number = current.number if current else 0
+    if base_version == current_number:
+        base_answers = current_answers
+    else:
+        base = response.versions.filter(number=base_version).first()
+        base_answers = base.answers if base else {}
+
+    mine = {key for key, value in answers.items() if _normal(value) != base_answers.get(key)}
+    theirs = {
+        key
+        for key in set(base_answers) | set(current_answers)
+        if base_answers.get(key) != current_answers.get(key)
+    }
+    conflicts = [
+        FieldConflict(
+            key=key, base=base_answers.get(key), theirs=current_answers.get(key), yours=_normal(answers[key])
+        )
+        for key in sorted(mine & theirs)
+        if _normal(answers[key]) != current_answers.get(key)
+    ]
+    if conflicts:
+        raise EditConflict(conflicts=conflicts, current_version=current)
+
+    merged = dict(current_answers)
+    for key in mine:
+        merged[key] = _normal(answers[key])
+    merged = {key: value for key, value in merged.items() if value is not None}
+    if problems := _answer_problems(response.round, merged):
+        raise ValidationError(problems)
+    new_metadata = metadata if metadata is not None else (current.metadata if current else {})
+    if current is not None and merged == current_answers and new_metadata == current.metadata:
+        return SaveResult(version=current, created=False, merged_from_others=[])
+    version = _version_create(
+        response=response, user=user, answers=merged, metadata=new_metadata, kind=ResponseVersion.Kind.DRAFT
+    )
+    audit_record(user=user, action=AuditEvent.Action.RESPONSE_SAVE, response=response, version=version)
+    return SaveResult(version=version, created=True, merged_from_others=sorted(theirs - mine))
+
+
+def _normal(value: Any) -> Any:
+    """Empty answers of any shape are stored as absent."""
+    if value in ("", [], {}) or value is None:
+        return None
+    if isinstance(value, dict) and "selected" in value and not value["selected"]:
+        return None
+    if isinstance(value, dict) and "value" in value and value["value"] is None:
+        return None
+    return value
+
+
+def _check_editable(response: Response, user: User) -> None:
     if not permissions.can_edit_response(user, response):
         raise PermissionDenied(_("You may not edit this response."))
     if not response.round.is_accepting_answers:
         raise ValidationError(_("This round is closed: answers can no longer be changed."))
     if response.status == Response.Status.SUBMITTED:
-        raise ValidationError(_("A submitted response cannot be changed unless it is returned for revision."))
-    if problems := _answer_problems(response.round, answers):
-        raise ValidationError(dict(problems.items()))
-    return _version_create(
-        response=response, user=user, answers=answers, metadata=metadata, kind=ResponseVersion.Kind.DRAFT
-    )
+        raise ValidationError(
+            _("A submitted response cannot be changed unless the coordinator returns it for revision.")
+        )
 
 
 @transaction.atomic
@@ -134,10 +229,7 @@ def response_submit(*, response: Response, user: User) -> ResponseVersion:
     draft = response.current_version
     if draft is None:
         raise ValidationError(_("There is nothing to submit yet."))
-    fields = Field.objects.filter(questionnaire_id=response.round.questionnaire_id).select_related(
-        "show_when_field"
-    )
-    if missing := missing_required(fields, draft.answers):
+    if missing := response_missing_answers(response=response):
         raise ValidationError({f.key: [_("This answer is required for submission.")] for f in missing})
     version = _version_create(
         response=response,
@@ -149,7 +241,63 @@ def response_submit(*, response: Response, user: User) -> ResponseVersion:
     response.status = Response.Status.SUBMITTED
     response.submitted_version = version
     response.save(update_fields=["status", "submitted_version", "updated_at"])
+    audit_record(user=user, action=AuditEvent.Action.RESPONSE_SUBMIT, response=response, version=version)
     return version
+
+
+def response_missing_answers(*, response: Response) -> list[Field]:
+    """Required answers the current draft still lacks (what blocks a submission)."""
+    fields = Field.objects.filter(questionnaire_id=response.round.questionnaire_id).select_related(
+        "show_when_field", "question"
+    )
+    answers = response.current_version.answers if response.current_version else {}
+    return missing_required(fields, answers)
+
+
+@transaction.atomic
+def response_return(
+    *, response: Response, user: User, comment: str, question_comments: dict[str, str]
+) -> ReturnRequest:
+    """The coordinator returns a submission for revision; the submitted version stays in the
+    history and the country edits a new draft from it."""
+    response = Response.objects.select_for_update(of=("self",)).select_related("round").get(pk=response.pk)
+    if not permissions.can_return_response(user, response):
+        raise PermissionDenied(_("Only a coordinator may return a submitted response."))
+    if not response.round.is_accepting_answers:
+        raise ValidationError(_("This round is closed: a response can no longer be returned."))
+    if not comment.strip():
+        raise ValidationError({"comment": [_("Say why the response is returned.")]})
+    returned = ReturnRequest.objects.create(
+        response=response,
+        returned_version=response.submitted_version,
+        returned_by=user,
+        comment=comment.strip(),
+        question_comments={k: v.strip() for k, v in question_comments.items() if v and v.strip()},
+    )
+    response.status = Response.Status.RETURNED
+    response.save(update_fields=["status", "updated_at"])
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.RESPONSE_RETURN,
+        response=response,
+        version=response.submitted_version,
+    )
+    return returned
+
+
+@transaction.atomic
+def response_open_for_country(*, round: Round, country: Country, user: User) -> Response:
+    """The response a country's editor works on in a round, started on first use."""
+    existing = Response.objects.filter(round=round, author_links__country=country).first()
+    if existing is not None:
+        return existing
+    if not permissions.can_start_response_for(user, country):
+        raise PermissionDenied(_("Only a drafter or approver of the country may start its response."))
+    if not round.is_accepting_answers:
+        raise ValidationError(_("This round is closed: no new response can be started."))
+    response = response_start(round=round, countries=[country])
+    audit_record(user=user, action=AuditEvent.Action.RESPONSE_START, response=response)
+    return response
 
 
 def _version_create(

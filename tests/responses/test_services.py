@@ -4,9 +4,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from questionnaire.models import Round
-from responses.models import Country, Membership, Response, ResponseVersion
-from responses.services import response_save_draft, response_start, response_submit
+from responses.models import Country, Membership, Response, ResponseVersion, ReturnRequest
+from responses.services import (
+    EditConflict,
+    response_return,
+    response_save_draft,
+    response_start,
+    response_submit,
+)
+from tests.accounts.factories import AnalystFactory, CoordinatorFactory
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,77 +51,206 @@ def member(country, role):
     return MembershipFactory(country=country, role=role).user
 
 
+def save(response, user, answers, **kwargs):
+    """A save based on the newest version, as a page freshly loaded would send it."""
+    response.refresh_from_db()
+    base = response.current_version.number if response.current_version else 0
+    return response_save_draft(response=response, user=user, answers=answers, base_version=base, **kwargs)
+
+
 def test_a_draft_save_keeps_a_version_with_what_changed(response, france):
     drafter = member(france, Membership.Role.DRAFTER)
 
-    first = response_save_draft(response=response, user=drafter, answers={"q1_participate": "yes"})
-    second = response_save_draft(
-        response=response, user=drafter, answers={"q1_participate": "no", "q2_posture": "mixed"}
-    )
+    first = save(response, drafter, {"q1_participate": "yes"}).version
+    second = save(response, drafter, {"q1_participate": "no", "q2_posture": "mixed"}).version
 
     assert (first.number, second.number) == (1, 2)
     assert second.changed_fields == ["q1_participate", "q2_posture"]
     response.refresh_from_db()
     assert response.current_version == second
     assert response.submitted_version is None
+    assert AuditEvent.objects.filter(action="response.save", response=response).count() == 2
+
+
+def test_saving_nothing_new_adds_no_version(response, france):
+    drafter = member(france, Membership.Role.DRAFTER)
+    save(response, drafter, {"q1_participate": "yes"})
+
+    result = save(response, drafter, {"q1_participate": "yes", "q1_comments": ""})
+
+    assert not result.created
+    assert ResponseVersion.objects.count() == 1
+
+
+def test_an_empty_value_clears_a_field(response, france):
+    drafter = member(france, Membership.Role.DRAFTER)
+    save(response, drafter, {"q1_participate": "yes", "q1_comments": "A comment"})
+
+    version = save(response, drafter, {"q1_comments": ""}).version
+
+    assert version.answers == {"q1_participate": "yes"}
 
 
 def test_a_draft_may_be_partial_but_not_invalid(response, france):
     drafter = member(france, Membership.Role.DRAFTER)
 
     with pytest.raises(ValidationError) as caught:
-        response_save_draft(
-            response=response,
-            user=drafter,
-            answers={
-                "q1_send_troops": "yes",
-                "q1_troops_offered": {"value": 200000, "figure_kind": "official"},
-            },
+        save(
+            response,
+            drafter,
+            {"q1_send_troops": "yes", "q1_troops_offered": {"value": 200000, "figure_kind": "official"}},
         )
 
-    assert "q1_troops_offered" in caught.value.message_dict
+    assert "from 0 to 100000" in caught.value.message_dict["q1_troops_offered"][0]
     assert not ResponseVersion.objects.exists()
 
 
 def test_answers_hidden_by_another_answer_are_not_kept(response, france):
     drafter = member(france, Membership.Role.DRAFTER)
 
-    version = response_save_draft(
-        response=response,
-        user=drafter,
-        answers={"q1_send_troops": "no", "q1_troops_offered": {"value": 500, "figure_kind": "estimate"}},
-    )
+    version = save(
+        response,
+        drafter,
+        {"q1_send_troops": "no", "q1_troops_offered": {"value": 500, "figure_kind": "estimate"}},
+    ).version
 
     assert "q1_troops_offered" not in version.answers
 
 
-def test_only_an_approver_submits_and_only_a_complete_response(response, france):
-    drafter = member(france, Membership.Role.DRAFTER)
-    approver = member(france, Membership.Role.APPROVER)
-    response_save_draft(response=response, user=drafter, answers={"q1_participate": "yes"})
+class TestTwoEditors:
+    def test_changes_to_other_fields_are_merged_not_lost(self, response, france):
+        alice, bob = member(france, "drafter"), member(france, "approver")
+        save(response, alice, {"q1_participate": "yes"})  # v1: both open the page here
+        response_save_draft(response=response, user=alice, answers={"q2_posture": "mixed"}, base_version=1)
 
-    with pytest.raises(PermissionDenied):
-        response_submit(response=response, user=drafter)
-    with pytest.raises(ValidationError) as caught:
-        response_submit(response=response, user=approver)
-    assert "q6_timing" in caught.value.message_dict
+        result = response_save_draft(
+            response=response, user=bob, answers={"q6_timing": "immediately"}, base_version=1
+        )
 
-    response_save_draft(response=response, user=drafter, answers=COMPLETE)
-    version = response_submit(response=response, user=approver)
+        assert result.version.answers == {
+            "q1_participate": "yes",
+            "q2_posture": "mixed",
+            "q6_timing": "immediately",
+        }
+        assert result.merged_from_others == ["q2_posture"]
 
-    response.refresh_from_db()
-    assert response.status == Response.Status.SUBMITTED
-    assert response.submitted_version == version
-    assert version.kind == ResponseVersion.Kind.SUBMISSION
+    def test_the_same_field_changed_by_both_is_a_conflict_and_nothing_is_saved(self, response, france):
+        alice, bob = member(france, "drafter"), member(france, "approver")
+        save(response, alice, {"q1_comments": "Original"})
+        response_save_draft(
+            response=response, user=alice, answers={"q1_comments": "Alice's text"}, base_version=1
+        )
+
+        with pytest.raises(EditConflict) as caught:
+            response_save_draft(
+                response=response, user=bob, answers={"q1_comments": "Bob's text"}, base_version=1
+            )
+
+        conflict = caught.value.conflicts[0]
+        assert (conflict.key, conflict.base, conflict.theirs, conflict.yours) == (
+            "q1_comments",
+            "Original",
+            "Alice's text",
+            "Bob's text",
+        )
+        assert caught.value.current_version.number == 2
+        assert ResponseVersion.objects.count() == 2
+
+        # Bob chose his own text after seeing Alice's: he saves on top of version 2.
+        resolved = response_save_draft(
+            response=response, user=bob, answers={"q1_comments": "Bob's text"}, base_version=2
+        )
+        assert resolved.version.answers["q1_comments"] == "Bob's text"
+
+    def test_agreeing_edits_are_no_conflict(self, response, france):
+        alice, bob = member(france, "drafter"), member(france, "approver")
+        save(response, alice, {"q1_comments": "Original"})
+        response_save_draft(response=response, user=alice, answers={"q1_comments": "Same"}, base_version=1)
+
+        result = response_save_draft(
+            response=response, user=bob, answers={"q1_comments": "Same"}, base_version=1
+        )
+
+        assert not result.created
 
 
-def test_a_submitted_response_cannot_be_changed(response, france):
-    drafter = member(france, Membership.Role.DRAFTER)
-    response_save_draft(response=response, user=drafter, answers=COMPLETE)
-    response_submit(response=response, user=member(france, Membership.Role.APPROVER))
+class TestSubmission:
+    def test_only_an_approver_submits_and_only_a_complete_response(self, response, france):
+        drafter = member(france, Membership.Role.DRAFTER)
+        approver = member(france, Membership.Role.APPROVER)
+        save(response, drafter, {"q1_participate": "yes"})
 
-    with pytest.raises(ValidationError, match="submitted response cannot be changed"):
-        response_save_draft(response=response, user=drafter, answers={"q1_participate": "no"})
+        with pytest.raises(PermissionDenied):
+            response_submit(response=response, user=drafter)
+        with pytest.raises(ValidationError) as caught:
+            response_submit(response=response, user=approver)
+        assert "q6_timing" in caught.value.message_dict
+
+        save(response, drafter, COMPLETE)
+        version = response_submit(response=response, user=approver)
+
+        response.refresh_from_db()
+        assert response.status == Response.Status.SUBMITTED
+        assert response.submitted_version == version
+        assert version.kind == ResponseVersion.Kind.SUBMISSION
+
+    def test_a_submitted_response_cannot_be_changed(self, response, france):
+        drafter = member(france, Membership.Role.DRAFTER)
+        save(response, drafter, COMPLETE)
+        version = response_submit(response=response, user=member(france, Membership.Role.APPROVER))
+
+        with pytest.raises(ValidationError, match="submitted response cannot be changed"):
+            save(response, drafter, {"q1_participate": "no"})
+
+        version.answers["q1_participate"] = "no"
+        with pytest.raises(TypeError, match="immutable"):
+            version.save()
+        with pytest.raises(TypeError, match="immutable"):
+            ResponseVersion.objects.filter(pk=version.pk).update(answers={})
+        version.refresh_from_db()
+        assert version.answers["q1_participate"] == "yes"
+
+
+class TestReturnForRevision:
+    @pytest.fixture
+    def submitted(self, response, france):
+        save(response, member(france, "drafter"), COMPLETE)
+        response_submit(response=response, user=member(france, "approver"))
+        response.refresh_from_db()
+        return response
+
+    def test_coordinator_returns_and_the_country_edits_and_resubmits(self, submitted, france):
+        coordinator = CoordinatorFactory()
+        returned_version = submitted.submitted_version
+
+        returned = response_return(
+            response=submitted,
+            user=coordinator,
+            comment="Please specify the legal basis.",
+            question_comments={"q1": "Which legal basis?", "q2": "  "},
+        )
+
+        submitted.refresh_from_db()
+        assert submitted.status == Response.Status.RETURNED
+        assert returned.returned_version == returned_version
+        assert returned.question_comments == {"q1": "Which legal basis?"}
+        assert submitted.submitted_version == returned_version, "analysts keep seeing the submitted version"
+
+        drafter = member(france, "drafter")
+        save(submitted, drafter, {"q1_legal_basis_required": {"selected": ["nato_decision"], "other": ""}})
+        submitted.refresh_from_db()
+        assert submitted.status == Response.Status.DRAFT
+        resubmitted = response_submit(response=submitted, user=member(france, "approver"))
+        assert resubmitted.number > returned_version.number
+        assert ResponseVersion.objects.filter(response=submitted, kind="submission").count() == 2
+
+    def test_only_a_coordinator_returns_and_only_with_a_reason(self, submitted, france):
+        for user in (AnalystFactory(), member(france, "approver")):
+            with pytest.raises(PermissionDenied):
+                response_return(response=submitted, user=user, comment="No", question_comments={})
+        with pytest.raises(ValidationError):
+            response_return(response=submitted, user=CoordinatorFactory(), comment=" ", question_comments={})
+        assert not ReturnRequest.objects.exists()
 
 
 def test_another_countrys_member_and_a_viewer_cannot_edit(response, france):
@@ -122,7 +259,7 @@ def test_another_countrys_member_and_a_viewer_cannot_edit(response, france):
 
     for user in (german, viewer):
         with pytest.raises(PermissionDenied):
-            response_save_draft(response=response, user=user, answers={"q1_participate": "yes"})
+            save(response, user, {"q1_participate": "yes"})
 
 
 def test_nothing_changes_after_the_deadline(response, france, us_round):
@@ -130,7 +267,14 @@ def test_nothing_changes_after_the_deadline(response, france, us_round):
     Round.objects.filter(pk=us_round.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
 
     with pytest.raises(ValidationError, match="round is closed"):
-        response_save_draft(response=response, user=drafter, answers={"q1_participate": "yes"})
+        save(response, drafter, {"q1_participate": "yes"})
+
+
+def test_nothing_changes_once_the_coordinator_closes_the_round(response, france, us_round):
+    Round.objects.filter(pk=us_round.pk).update(status=Round.Status.CLOSED)
+
+    with pytest.raises(ValidationError, match="round is closed"):
+        save(response, member(france, "drafter"), {"q1_participate": "yes"})
 
 
 def test_a_country_answers_once_per_round(response, us_round, france):
@@ -143,8 +287,8 @@ def test_a_joint_response_is_edited_by_members_of_any_author(us_round):
     estonia, latvia = Country.objects.get(code="EE"), Country.objects.get(code="LV")
     joint = response_start(round=us_round, countries=[estonia, latvia])
 
-    response_save_draft(response=joint, user=member(estonia, "drafter"), answers={"q1_participate": "yes"})
-    version = response_save_draft(response=joint, user=member(latvia, "drafter"), answers=COMPLETE)
+    save(joint, member(estonia, "drafter"), {"q1_participate": "yes"})
+    version = save(joint, member(latvia, "drafter"), COMPLETE).version
 
     assert version.number == 2
     assert response_submit(response=joint, user=member(latvia, "approver")).kind == "submission"

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One thing a person did or saw: every view of a response, every save, every download.
+    Rows are only ever added."""
+
+    class Action(models.TextChoices):
+        RESPONSE_VIEW = "response.view", _("Viewed a response")
+        RESPONSE_HISTORY = "response.history", _("Viewed a response's history")
+        RESPONSE_DIFF = "response.diff", _("Compared two versions")
+        RESPONSE_SAVE = "response.save", _("Saved a draft")
+        RESPONSE_SUBMIT = "response.submit", _("Submitted a response")
+        RESPONSE_RETURN = "response.return", _("Returned a response for revision")
+        RESPONSE_START = "response.start", _("Started a response")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    response = models.ForeignKey(
+        "responses.Response", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.ForeignKey(
+        "responses.ResponseVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
