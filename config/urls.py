@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("questionnaire/", include("questionnaire.urls")),
+    path("responses/", include("responses.urls")),
     path("", include("core.urls")),
 ]

@@ -21,8 +21,11 @@ def navigation_for(user: User) -> list[NavItem]:
         return []
     items = [
         NavItem(_("Home"), reverse("home"), "home"),
+        NavItem(_("Responses"), reverse("responses:list"), "responses"),
         NavItem(_("Questionnaire"), reverse("questionnaire:current"), "questionnaire"),
     ]
+    if user.is_coordinator:
+        items.append(NavItem(_("Joint responses"), reverse("responses:joint_create"), "joint"))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
     return items

@@ -1,10 +1,14 @@
 """Reads over responses. Anything a user sees goes through a selector scoped to that user."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from questionnaire.models import Field
-from responses.models import ResponseVersion
+from accounts.models import User
+from questionnaire.models import Field, Question, Round
+from responses import permissions
+from responses.models import Country, Response, ResponseVersion, ReturnRequest
 
 
 def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
@@ -27,3 +31,75 @@ def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
             if key in answers and answers[key] not in (None, "", [], {}):
                 values[key].append(answers[key])
     return values
+
+
+@dataclass
+class ResponseRow:
+    """One line of the response list: a response, or a country of the user that has none yet."""
+
+    countries: list[Country]
+    response: Response | None
+    status_label: str
+
+
+def response_rows_for(user: User, round: Round) -> list[ResponseRow]:
+    visible = (
+        permissions.responses_visible_to(user)
+        .filter(round=round)
+        .select_related("submitted_version")
+        .prefetch_related("authors")
+        .order_by("pk")
+    )
+    rows = []
+    answering: set[int] = set()
+    for response in visible:
+        authors = sorted(response.authors.all(), key=lambda c: c.name)
+        answering.update(c.pk for c in authors)
+        if permissions.is_cross_country_reader(user):
+            status = Response.Status.SUBMITTED.label
+        else:
+            status = response.get_status_display()
+        rows.append(ResponseRow(countries=authors, response=response, status_label=status))
+    if not permissions.is_cross_country_reader(user):
+        for country in permissions.countries_of(user).order_by("name"):
+            if country.pk not in answering:
+                rows.append(ResponseRow(countries=[country], response=None, status_label=""))
+    return sorted(rows, key=lambda row: row.countries[0].name)
+
+
+def last_change_by_question(response: Response, questions: list[Question]) -> dict[int, ResponseVersion]:
+    """For each question number, the newest version that changed one of its fields."""
+    keys_by_question = {q.number: {f.key for f in q.fields.all()} for q in questions}
+    latest: dict[int, ResponseVersion] = {}
+    versions = response.versions.select_related("created_by").order_by("-number")
+    for version in versions:
+        changed = set(version.changed_fields)
+        for number, keys in keys_by_question.items():
+            if number not in latest and changed & keys:
+                latest[number] = version
+        if len(latest) == len(keys_by_question):
+            break
+    return latest
+
+
+def open_return(response: Response) -> ReturnRequest | None:
+    """The return for revision the country is working on, if the response was returned and not
+    submitted again since."""
+    latest = response.returns.select_related("returned_by", "returned_version").first()
+    if latest is None or response.submitted_version_id != latest.returned_version_id:
+        return None
+    if response.status == Response.Status.SUBMITTED:
+        return None
+    return latest
+
+
+def last_return(response: Response) -> ReturnRequest | None:
+    return response.returns.select_related("returned_version").first()
+
+
+@dataclass
+class Presence:
+    username: str
+    full_name: str
+    question: int | None
+    seen_at: datetime

@@ -78,7 +78,7 @@ class TestSignedIn:
         html = client.get(reverse("home")).content.decode()
 
         assert 'href="/admin/"' not in html
-        assert [item.name for item in navigation_for(member.user)] == ["home", "questionnaire"]
+        assert [item.name for item in navigation_for(member.user)] == ["home", "responses", "questionnaire"]
 
     def test_coordinator_sees_the_administration(self, client, us_round):
         coordinator = CoordinatorFactory()

@@ -1,0 +1,299 @@
+"""The form of one question, built from its field definitions (no hand-written per-question form).
+
+Every field is optional here: a draft may be partial. Required answers are checked at submission.
+"""
+
+from typing import Any
+
+from crispy_forms.bootstrap import AppendedText, InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Layout
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from questionnaire.answers import FIGURE_KINDS, field_is_shown
+from questionnaire.models import Field, Question
+from responses.models import Country
+
+OTHER_SUFFIX = "__other"
+KIND_SUFFIX = "__kind"
+FIGURE_KIND_LABELS = {"official": gettext_lazy("Official figure"), "estimate": gettext_lazy("Estimate")}
+
+
+class QuestionForm(forms.Form):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(
+        self,
+        *args: Any,
+        question: Question,
+        answers: dict[str, Any],
+        countries: list[Country],
+        read_only: bool = False,
+        **kwargs: Any,
+    ):
+        self.question = question
+        self.question_fields: list[Field] = list(question.fields.all())
+        self.stored_answers = answers
+        kwargs.setdefault("initial", {}).update(self._initial(answers))
+        super().__init__(*args, **kwargs)
+        country_choices = [(c.code, c.name) for c in countries]
+        for field in self.question_fields:
+            self._add_fields(field, country_choices)
+        if read_only:
+            for form_field in self.fields.values():
+                form_field.disabled = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = self._layout()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _add_fields(self, field: Field, country_choices: list[tuple[str, str]]) -> None:
+        common = {"label": field.label, "help_text": field.help_text, "required": False}
+        options = [(o.key, o.label) for o in field.taxonomy.options.all()] if field.taxonomy else []
+        kind = field.field_type
+        if kind == Field.FieldType.CHOICE:
+            self.fields[field.key] = forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
+        elif kind == Field.FieldType.MULTI:
+            self.fields[field.key] = forms.MultipleChoiceField(
+                choices=options, widget=forms.CheckboxSelectMultiple, **common
+            )
+            other = next((o for o in field.taxonomy.options.all() if o.asks_for_text), None)
+            if other is not None:
+                self.fields[field.key + OTHER_SUFFIX] = forms.CharField(
+                    label=_("%(option)s: please specify") % {"option": other.label},
+                    max_length=500,
+                    required=False,
+                )
+        elif kind in (Field.FieldType.INTEGER, Field.FieldType.MONTHS):
+            range_message = _("Enter a whole number from %(min)s to %(max)s.") % {
+                "min": f"{field.min_value:,}",
+                "max": f"{field.max_value:,}",
+            }
+            self.fields[field.key] = forms.IntegerField(
+                min_value=field.min_value,
+                max_value=field.max_value,
+                error_messages=dict.fromkeys(("min_value", "max_value", "invalid"), range_message),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                **common,
+            )
+            if field.has_figure_kind:
+                self.fields[field.key + KIND_SUFFIX] = forms.ChoiceField(
+                    label=_("Is this figure official or an estimate?"),
+                    choices=[(k, FIGURE_KIND_LABELS[k]) for k in FIGURE_KINDS],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+        elif kind == Field.FieldType.COUNTRIES:
+            self.fields[field.key] = forms.MultipleChoiceField(
+                choices=country_choices,
+                widget=forms.SelectMultiple(
+                    attrs={"data-searchable": "true", "size": "8", "aria-describedby": f"hint_{field.key}"}
+                ),
+                **common,
+            )
+        else:
+            self.fields[field.key] = forms.CharField(
+                max_length=field.max_length,
+                widget=forms.Textarea(attrs={"rows": 4, "data-counter": "true"}),
+                error_messages={
+                    "max_length": _("Keep this to %(limit_value)d characters (it has %(show_value)d).")
+                },
+                **common,
+            )
+
+    def _layout(self) -> Layout:
+        items: list[Any] = ["base_version"]
+        current = self._current_answers_for_visibility()
+        for field in self.question_fields:
+            parts: list[Any] = []
+            if field.field_type in (Field.FieldType.INTEGER, Field.FieldType.MONTHS):
+                parts.append(AppendedText(field.key, field.unit or _("months")))
+                if field.has_figure_kind:
+                    parts.append(InlineRadios(field.key + KIND_SUFFIX))
+            else:
+                parts.append(field.key)
+                if field.field_type == Field.FieldType.COUNTRIES:
+                    parts.append(
+                        HTML(
+                            f'<p class="form-text mt-n2" id="hint_{field.key}">'
+                            + _("Type to search; hold Ctrl (Cmd on a Mac) to choose several without script.")
+                            + "</p>"
+                        )
+                    )
+            if field.key + OTHER_SUFFIX in self.fields:
+                parts.append(field.key + OTHER_SUFFIX)
+            attrs: dict[str, Any] = {"css_class": "answer-field mb-4", "data_field_key": field.key}
+            if field.show_when_field is not None:
+                attrs["data_show_when_field"] = field.show_when_field.key
+                attrs["data_show_when_values"] = " ".join(field.show_when_values)
+                if not field_is_shown(field, current):
+                    attrs["css_class"] += " d-none"
+            items.append(Div(*parts, **attrs))
+        return Layout(*items)
+
+    def _current_answers_for_visibility(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return self.stored_answers
+        answers = dict(self.stored_answers)
+        for field in self.question_fields:
+            if field.field_type == Field.FieldType.CHOICE:
+                answers[field.key] = self.data.get(field.key) or None
+            elif field.field_type == Field.FieldType.MULTI:
+                answers[field.key] = {"selected": self.data.getlist(field.key), "other": ""}
+        return answers
+
+    def _initial(self, answers: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for field in self.question_fields:
+            value = answers.get(field.key)
+            if value is None:
+                continue
+            if field.field_type == Field.FieldType.MULTI:
+                initial[field.key] = value.get("selected", [])
+                initial[field.key + OTHER_SUFFIX] = value.get("other", "")
+            elif field.field_type == Field.FieldType.INTEGER:
+                initial[field.key] = value.get("value")
+                initial[field.key + KIND_SUFFIX] = value.get("figure_kind") or ""
+            else:
+                initial[field.key] = value
+        return initial
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        answers = {**self.stored_answers, **self.answers()}
+        for field in self.question_fields:
+            controller = field.show_when_field
+            if controller is None or field_is_shown(field, answers):
+                continue
+            if answers.get(field.key) is not None:
+                self.add_error(
+                    field.key,
+                    _(
+                        "This answer does not apply with your answer to “%(question)s”. "
+                        "Clear it, or change that answer."
+                    )
+                    % {"question": controller.label},
+                )
+            if cleaned.get(field.key + KIND_SUFFIX) and cleaned.get(field.key) is None:
+                cleaned[field.key + KIND_SUFFIX] = ""
+        for field in self.question_fields:
+            other_key = field.key + OTHER_SUFFIX
+            if cleaned.get(other_key):
+                other = next(o for o in field.taxonomy.options.all() if o.asks_for_text)
+                if other.key not in cleaned.get(field.key, []):
+                    self.add_error(
+                        other_key,
+                        _("Tick “%(option)s” as well, or clear this text.") % {"option": other.label},
+                    )
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        """This question's answers in their stored shapes; None for a cleared field."""
+        data = self.cleaned_data
+        answers: dict[str, Any] = {}
+        for field in self.question_fields:
+            value = data.get(field.key)
+            kind = field.field_type
+            if kind == Field.FieldType.MULTI:
+                selected = list(value or [])
+                answers[field.key] = (
+                    {"selected": selected, "other": (data.get(field.key + OTHER_SUFFIX) or "").strip()}
+                    if selected
+                    else None
+                )
+            elif kind == Field.FieldType.INTEGER:
+                answers[field.key] = (
+                    {"value": value, "figure_kind": data.get(field.key + KIND_SUFFIX) or None}
+                    if value is not None
+                    else None
+                )
+            elif kind == Field.FieldType.COUNTRIES:
+                answers[field.key] = list(value) or None
+            elif kind == Field.FieldType.TEXT:
+                answers[field.key] = value.strip() or None if value else None
+            else:
+                answers[field.key] = value if value not in ("", None) else None
+        return answers
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        """Errors the service found (e.g. required at submission), shown at their fields."""
+        for key, messages in errors.items():
+            target = key if key in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class ResponseDetailsForm(forms.Form):
+    """The response's metadata: contact point, approval date, approver's note."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    contact_name = forms.CharField(label=gettext_lazy("Contact point (name)"), max_length=200, required=False)
+    ministry = forms.CharField(label=gettext_lazy("Ministry"), max_length=200, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    approval_date = forms.DateField(
+        label=gettext_lazy("Date of the government's approval"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    approver_note = forms.CharField(
+        label=gettext_lazy("Note from the approver"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def metadata(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "contact_name": data["contact_name"],
+            "ministry": data["ministry"],
+            "email": data["email"],
+            "approval_date": data["approval_date"].isoformat() if data["approval_date"] else "",
+            "approver_note": data["approver_note"],
+        }
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Why is the response returned?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"comment_{question.key}"] = forms.CharField(
+                label=_("Comment on question %(number)s: %(title)s")
+                % {"number": question.number, "title": question.title},
+                max_length=4000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def question_comments(self) -> dict[str, str]:
+        return {q.key: self.cleaned_data.get(f"comment_{q.key}", "") for q in self.questions}
+
+
+class JointResponseForm(forms.Form):
+    countries = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Author countries"),
+        queryset=Country.objects.filter(is_invitable=True),
+        widget=forms.SelectMultiple(attrs={"data-searchable": "true", "size": "10"}),
+        help_text=gettext_lazy("Choose at least two countries that answer together."),
+    )
+
+    def clean_countries(self) -> Any:
+        countries = self.cleaned_data["countries"]
+        if len(countries) < 2:
+            raise forms.ValidationError(_("A joint response needs at least two countries."))
+        return countries

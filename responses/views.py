@@ -1,0 +1,584 @@
+"""Ministry staff answer; analysts and coordinators read. Each view: read input, ask the
+permission module, call a service or selector, respond. Not yours and not there look the same (404).
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from questionnaire.answers import field_is_shown
+from questionnaire.models import Question, Round
+from questionnaire.selectors import questions_with_fields, round_current
+from responses import permissions
+from responses.display import AnswerFormatter, answers_difference, question_progress
+from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
+from responses.models import Country, Response, ResponseVersion
+from responses.presence import presence_touch
+from responses.selectors import last_change_by_question, last_return, open_return, response_rows_for
+from responses.services import (
+    EditConflict,
+    response_missing_answers,
+    response_open_for_country,
+    response_return,
+    response_save_draft,
+    response_start,
+    response_submit,
+)
+
+ERRORS_SESSION_KEY = "questions_with_errors"
+
+
+def _visible_response(request: HttpRequest, pk: int) -> Response:
+    return get_object_or_404(
+        permissions.responses_visible_to(request.user).select_related(
+            "round__questionnaire", "current_version", "submitted_version"
+        ),
+        pk=pk,
+    )
+
+
+def _questions(response: Response) -> list[Question]:
+    return list(questions_with_fields(response.round))
+
+
+def _closed_reason(response: Response) -> str | None:
+    round_ = response.round
+    if round_.status == Round.Status.CLOSED:
+        return _("The coordinator has closed this round: answers can no longer be changed.")
+    if round_.deadline and timezone.now() >= round_.deadline:
+        return _(
+            "The deadline of this round has passed (%(deadline)s): answers can no longer be changed."
+        ) % {"deadline": formats.date_format(timezone.localtime(round_.deadline), "DATETIME_FORMAT")}
+    if round_.status != Round.Status.OPEN:
+        return _("This round is not open yet.")
+    return None
+
+
+def _editable(request: HttpRequest, response: Response) -> bool:
+    return (
+        permissions.can_edit_response(request.user, response)
+        and response.status != Response.Status.SUBMITTED
+        and _closed_reason(response) is None
+    )
+
+
+def _errors_in_session(request: HttpRequest, response: Response) -> set[int]:
+    return set(request.session.get(ERRORS_SESSION_KEY, {}).get(str(response.pk), []))
+
+
+def _mark_errors(request: HttpRequest, response: Response, number: int, has_errors: bool) -> None:
+    stored = request.session.get(ERRORS_SESSION_KEY, {})
+    numbers = set(stored.get(str(response.pk), []))
+    numbers = numbers | {number} if has_errors else numbers - {number}
+    stored[str(response.pk)] = sorted(numbers)
+    request.session[ERRORS_SESSION_KEY] = stored
+
+
+def _base_context(request: HttpRequest, response: Response, questions: list[Question]) -> dict[str, Any]:
+    version = permissions.version_shown_to(request.user, response)
+    answers = version.answers if version else {}
+    member = permissions.sees_drafts(request.user, response)
+    return {
+        "response": response,
+        "authors": sorted(response.authors.all(), key=lambda c: c.name),
+        "questions": questions,
+        "version": version,
+        "answers": answers,
+        "is_member": member,
+        "editable": _editable(request, response),
+        "can_submit": permissions.can_submit_response(request.user, response),
+        "can_return": permissions.can_return_response(request.user, response),
+        "closed_reason": _closed_reason(response),
+        "open_return": open_return(response) if member else None,
+        "progress": question_progress(questions, answers, with_errors=_errors_in_session(request, response))
+        if member
+        else [],
+    }
+
+
+# -- lists and entry points ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def response_list(request: HttpRequest) -> HttpResponse:
+    current = round_current()
+    rows = response_rows_for(request.user, current) if current else []
+    editor_countries = set(
+        permissions.countries_of(request.user, roles=permissions.EDITING_ROLES).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "responses/response_list.html",
+        {"round": current, "rows": rows, "editor_countries": editor_countries},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def country_response(request: HttpRequest, code: str) -> HttpResponse:
+    """A country's response in the current round: opens it, or offers to start it."""
+    country = get_object_or_404(permissions.countries_of(request.user), code=code.upper())
+    current = round_current()
+    if current is None:
+        raise Http404
+    existing = Response.objects.filter(round=current, author_links__country=country).first()
+    if existing is not None:
+        return redirect("responses:detail", pk=existing.pk)
+    if request.method == "POST":
+        try:
+            response = response_open_for_country(round=current, country=country, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("responses:list")
+        return redirect("responses:question", pk=response.pk, number=1)
+    return render(
+        request,
+        "responses/response_not_started.html",
+        {
+            "country": country,
+            "round": current,
+            "can_start": permissions.can_start_response_for(request.user, country),
+        },
+    )
+
+
+@login_required
+@require_GET
+def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _visible_response(request, pk)
+    questions = _questions(response)
+    context = _base_context(request, response, questions)
+    formatter = AnswerFormatter(questions)
+    context["sections"] = _answer_sections(formatter, questions, context["answers"])
+    context["last_changes"] = last_change_by_question(response, questions) if context["is_member"] else {}
+    if request.user.is_coordinator:
+        returned = last_return(response)
+        if returned is not None and response.submitted_version_id != returned.returned_version_id:
+            context["resubmitted_after_return"] = returned
+    audit_record(
+        user=request.user,
+        action=AuditEvent.Action.RESPONSE_VIEW,
+        response=response,
+        version=context["version"],
+    )
+    return render(request, "responses/response_detail.html", context)
+
+
+def _answer_sections(
+    formatter: AnswerFormatter, questions: list[Question], answers: dict[str, Any]
+) -> list[dict[str, Any]]:
+    sections = []
+    for question in questions:
+        rows = [
+            {"field": f, "text": formatter.text(f, answers.get(f.key))}
+            for f in question.fields.all()
+            if field_is_shown(f, answers)
+        ]
+        sections.append({"question": question, "rows": rows})
+    return sections
+
+
+# -- answering -----------------------------------------------------------------------------------------
+
+
+def _question_or_404(questions: list[Question], number: int) -> Question:
+    question = next((q for q in questions if q.number == number), None)
+    if question is None:
+        raise Http404
+    return question
+
+
+def _form_countries() -> list[Country]:
+    return list(Country.objects.order_by("name"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_question(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    response = _visible_response(request, pk)
+    questions = _questions(response)
+    question = _question_or_404(questions, number)
+    context = _base_context(request, response, questions)
+    editable = context["editable"]
+    version: ResponseVersion | None = context["version"]
+    base_number = version.number if version and context["is_member"] else 0
+    form_kwargs = {
+        "question": question,
+        "answers": context["answers"],
+        "countries": _form_countries(),
+        "read_only": not editable,
+    }
+    conflicts: list[dict[str, Any]] = []
+
+    if request.method == "POST":
+        if not editable:
+            if not permissions.can_edit_response(request.user, response):
+                raise PermissionDenied
+            messages.error(
+                request, context["closed_reason"] or _("This response is submitted and read-only.")
+            )
+            return redirect("responses:question", pk=pk, number=number)
+        form = QuestionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            answers = form.answers()
+            answers.update(_resolved_as_theirs(request, response, form))
+            try:
+                result = response_save_draft(
+                    response=response,
+                    user=request.user,
+                    answers=answers,
+                    base_version=form.cleaned_data["base_version"],
+                )
+            except EditConflict as conflict:
+                conflicts = _conflict_rows(AnswerFormatter(questions), conflict)
+                data = request.POST.copy()
+                data["base_version"] = str(conflict.current_version.number)
+                form = QuestionForm(data, **form_kwargs)
+                form.is_valid()
+            except ValidationError as exc:
+                form.add_service_errors(
+                    exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+                )
+            else:
+                _mark_errors(request, response, number, has_errors=False)
+                _say_saved(request, result, AnswerFormatter(questions))
+                if "save_next" in request.POST and number < questions[-1].number:
+                    return redirect("responses:question", pk=pk, number=number + 1)
+                if "save_review" in request.POST:
+                    return redirect("responses:detail", pk=pk)
+                return redirect("responses:question", pk=pk, number=number)
+        if form.errors:
+            _mark_errors(request, response, number, has_errors=True)
+            context["progress"] = question_progress(
+                questions, context["answers"], with_errors=_errors_in_session(request, response)
+            )
+    else:
+        form = QuestionForm(initial={"base_version": base_number}, **form_kwargs)
+        audit_record(
+            user=request.user,
+            action=AuditEvent.Action.RESPONSE_VIEW,
+            response=response,
+            version=version,
+            question=question.number,
+        )
+
+    returned = context["open_return"]
+    context.update(
+        {
+            "question": question,
+            "form": form,
+            "conflicts": conflicts,
+            "question_comment": returned.question_comments.get(question.key) if returned else None,
+            "last_change": last_change_by_question(response, questions).get(number)
+            if context["is_member"]
+            else None,
+            "previous_number": number - 1 if number > questions[0].number else None,
+            "next_number": number + 1 if number < questions[-1].number else None,
+        }
+    )
+    return render(request, "responses/response_question.html", context)
+
+
+def _resolved_as_theirs(request: HttpRequest, response: Response, form: QuestionForm) -> dict[str, Any]:
+    """After a conflict the user chose, field by field, whose value to keep: 'theirs' takes the
+    value now saved."""
+    current = response.current_version.answers if response.current_version else {}
+    return {
+        f.key: current.get(f.key)
+        for f in form.question_fields
+        if request.POST.get(f"resolve_{f.key}") == "theirs"
+    }
+
+
+def _conflict_rows(formatter: AnswerFormatter, conflict: EditConflict) -> list[dict[str, Any]]:
+    version = conflict.current_version
+    return [
+        {
+            "field": formatter.by_key[c.key],
+            "theirs": formatter.text(formatter.by_key[c.key], c.theirs),
+            "yours": formatter.text(formatter.by_key[c.key], c.yours),
+            "by": version.created_by,
+            "at": version.created_at,
+        }
+        for c in conflict.conflicts
+    ]
+
+
+def _say_saved(request: HttpRequest, result: Any, formatter: AnswerFormatter) -> None:
+    at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
+    if not result.created:
+        messages.info(request, _("Nothing had changed since the last save."))
+        return
+    messages.success(request, _("Saved at %(time)s.") % {"time": at})
+    if result.merged_from_others:
+        labels = ", ".join(
+            formatter.by_key[k].label for k in result.merged_from_others if k in formatter.by_key
+        )
+        messages.info(
+            request, _("Changes a colleague made meanwhile are kept: %(fields)s.") % {"fields": labels}
+        )
+
+
+@login_required
+@require_POST
+def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonResponse:
+    """The page's background save while staff type. Answers in JSON, never a redirect."""
+    response = _visible_response(request, pk)
+    questions = _questions(response)
+    question = _question_or_404(questions, number)
+    if not permissions.can_edit_response(request.user, response):
+        raise PermissionDenied
+    if not _editable(request, response):
+        message = _closed_reason(response) or _("This response is submitted and read-only.")
+        return JsonResponse({"status": "refused", "message": message}, status=409)
+    version = response.current_version
+    form = QuestionForm(
+        request.POST,
+        question=question,
+        answers=version.answers if version else {},
+        countries=_form_countries(),
+    )
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "status": "invalid",
+                "message": _("Not saved: some answers need correcting."),
+                "errors": form.errors,
+            },
+            status=422,
+        )
+    try:
+        result = response_save_draft(
+            response=response,
+            user=request.user,
+            answers=form.answers(),
+            base_version=form.cleaned_data["base_version"],
+        )
+    except EditConflict as conflict:
+        by = conflict.current_version.created_by
+        formatter = AnswerFormatter(questions)
+        return JsonResponse(
+            {
+                "status": "conflict",
+                "message": _("%(name)s changed %(fields)s meanwhile. Save this page to compare and choose.")
+                % {
+                    "name": by.get_full_name() or by.get_username(),
+                    "fields": ", ".join(formatter.by_key[c.key].label for c in conflict.conflicts),
+                },
+            },
+            status=409,
+        )
+    except ValidationError as exc:
+        return JsonResponse({"status": "invalid", "message": " ".join(exc.messages)}, status=422)
+    saved_at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
+    return JsonResponse(
+        {
+            "status": "saved",
+            "version": result.version.number,
+            "created": result.created,
+            "message": _("Saved at %(time)s") % {"time": saved_at},
+        }
+    )
+
+
+@login_required
+@require_POST
+def response_presence(request: HttpRequest, pk: int) -> JsonResponse:
+    response = _visible_response(request, pk)
+    if not permissions.sees_drafts(request.user, response):
+        raise Http404
+    try:
+        question = int(request.POST.get("question", ""))
+    except ValueError:
+        question = None
+    others = presence_touch(response=response, user=request.user, question=question)
+    return JsonResponse({"others": [{"name": o["name"], "question": o["question"]} for o in others]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact point, approval date and approver's note."""
+    response = _visible_response(request, pk)
+    if not permissions.sees_drafts(request.user, response):
+        raise Http404
+    if not _editable(request, response):
+        raise PermissionDenied
+    version = response.current_version
+    metadata = version.metadata if version else {}
+    if request.method == "POST":
+        form = ResponseDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                response_save_draft(
+                    response=response,
+                    user=request.user,
+                    answers={},
+                    base_version=form.cleaned_data["base_version"],
+                    metadata=form.metadata(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Response details saved."))
+                return redirect("responses:detail", pk=pk)
+    else:
+        form = ResponseDetailsForm(initial={**metadata, "base_version": version.number if version else 0})
+    return render(request, "responses/response_details.html", {"response": response, "form": form})
+
+
+# -- history ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def response_history(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _visible_response(request, pk)
+    questions = _questions(response)
+    formatter = AnswerFormatter(questions)
+    versions = list(
+        permissions.versions_visible_to(request.user, response)
+        .select_related("created_by")
+        .order_by("-number")
+    )
+    for version in versions:
+        version.changed_labels = [
+            formatter.by_key[k].label for k in version.changed_fields if k in formatter.by_key
+        ]
+    audit_record(user=request.user, action=AuditEvent.Action.RESPONSE_HISTORY, response=response)
+    return render(
+        request,
+        "responses/response_history.html",
+        {
+            "response": response,
+            "versions": versions,
+            "authors": sorted(response.authors.all(), key=lambda c: c.name),
+        },
+    )
+
+
+@login_required
+@require_GET
+def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _visible_response(request, pk)
+    versions = permissions.versions_visible_to(request.user, response).select_related("created_by")
+    try:
+        to_number = int(request.GET.get("to", ""))
+        from_number = int(request.GET.get("from", ""))
+    except ValueError:
+        raise Http404 from None
+    newer = get_object_or_404(versions, number=to_number)
+    older = get_object_or_404(versions, number=from_number)
+    questions = _questions(response)
+    formatter = AnswerFormatter(questions)
+    differences = answers_difference(formatter, older.answers, newer.answers)
+    audit_record(
+        user=request.user,
+        action=AuditEvent.Action.RESPONSE_DIFF,
+        response=response,
+        version=newer,
+        compared_with=older.number,
+    )
+    return render(
+        request,
+        "responses/response_diff.html",
+        {
+            "response": response,
+            "older": older,
+            "newer": newer,
+            "differences": differences,
+            "authors": sorted(response.authors.all(), key=lambda c: c.name),
+        },
+    )
+
+
+# -- submission and return --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _visible_response(request, pk)
+    if not permissions.sees_drafts(request.user, response):
+        raise Http404
+    if not permissions.can_submit_response(request.user, response):
+        raise PermissionDenied
+    questions = _questions(response)
+    if request.method == "POST":
+        try:
+            response_submit(response=response, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _("Not submitted: %(reason)s") % {"reason": " ".join(exc.messages)})
+        else:
+            messages.success(request, _("Submitted on behalf of the government. Thank you."))
+            return redirect("responses:detail", pk=pk)
+    context = _base_context(request, response, questions)
+    context["missing"] = response_missing_answers(response=response) if response.current_version else []
+    context["sections"] = _answer_sections(AnswerFormatter(questions), questions, context["answers"])
+    audit_record(
+        user=request.user,
+        action=AuditEvent.Action.RESPONSE_VIEW,
+        response=response,
+        version=context["version"],
+    )
+    return render(request, "responses/response_submit.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _visible_response(request, pk)
+    if not permissions.can_return_response(request.user, response):
+        raise PermissionDenied
+    questions = _questions(response)
+    form = ReturnForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response_return(
+                response=response,
+                user=request.user,
+                comment=form.cleaned_data["comment"],
+                question_comments=form.question_comments(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The response was returned for revision."))
+            return redirect("responses:detail", pk=pk)
+    return render(
+        request,
+        "responses/response_return.html",
+        {"response": response, "form": form, "authors": sorted(response.authors.all(), key=lambda c: c.name)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def joint_response_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_configure_joint_responses(request.user):
+        raise PermissionDenied
+    current = round_current()
+    if current is None:
+        raise Http404
+    form = JointResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = response_start(round=current, countries=form.cleaned_data["countries"])
+        except ValidationError as exc:
+            form.add_error("countries", " ".join(exc.messages))
+        else:
+            names = ", ".join(sorted(c.name for c in response.authors.all()))
+            messages.success(request, _("Joint response created for %(names)s.") % {"names": names})
+            return redirect(reverse("responses:list"))
+    return render(request, "responses/joint_response_form.html", {"form": form, "round": current})

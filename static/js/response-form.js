@@ -1,0 +1,222 @@
+/* The response form: conditional fields, searchable country lists, character counters,
+ * autosave while staff type (with a copy in localStorage so a closed tab loses nothing),
+ * and who else has the response open. Works on a form rendered by responses/views.py;
+ * without this script the form still saves with its buttons. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("question-form");
+  if (!form) { return; }
+
+  var AUTOSAVE_DELAY_MS = 3000;
+  var RETRY_DELAY_MS = 10000;
+  var PRESENCE_EVERY_MS = 20000;
+  var statusEl = document.getElementById("autosave-status");
+  var presenceEl = document.getElementById("presence");
+  var autosaveUrl = form.dataset.autosaveUrl;
+  var draftKey = form.dataset.draftKey;
+  var csrfToken = (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
+  var baseInput = form.querySelector("input[name=base_version]");
+
+  function say(text, tone) {
+    if (!statusEl) { return; }
+    statusEl.textContent = text;
+    statusEl.className = "autosave-status" + (tone ? " text-" + tone : "");
+  }
+
+  /* --- conditional fields ------------------------------------------------------------------ */
+  function selectedValues(name) {
+    var values = [];
+    form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") ? input.checked : input.value) {
+        values.push(input.value);
+      }
+    });
+    return values;
+  }
+
+  function applyConditions() {
+    form.querySelectorAll("[data-show-when-field]").forEach(function (wrapper) {
+      var wanted = wrapper.dataset.showWhenValues.split(" ");
+      var chosen = selectedValues(wrapper.dataset.showWhenField);
+      var shown = chosen.some(function (value) { return wanted.indexOf(value) !== -1; });
+      wrapper.classList.toggle("d-none", !shown);
+      // A hidden answer is not sent, so it cannot contradict the answer that hides it.
+      wrapper.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.disabled = !shown || form.dataset.readOnly === "true";
+      });
+    });
+  }
+
+  /* --- searchable selects and counters ---------------------------------------------------------- */
+  if (window.TomSelect) {
+    form.querySelectorAll("select[data-searchable]").forEach(function (select) {
+      if (!select.disabled) {
+        new window.TomSelect(select, { plugins: ["remove_button"], maxOptions: null, hideSelected: true });
+      }
+    });
+  }
+
+  form.querySelectorAll("textarea[maxlength]").forEach(function (area) {
+    var counter = document.createElement("div");
+    counter.className = "form-text text-end";
+    counter.setAttribute("aria-live", "polite");
+    area.insertAdjacentElement("afterend", counter);
+    function update() {
+      counter.textContent = area.value.length + " / " + area.getAttribute("maxlength");
+    }
+    area.addEventListener("input", update);
+    update();
+  });
+
+  /* --- local copy ----------------------------------------------------------------------------------- */
+  function serialise() {
+    var entries = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken" && name !== "base_version") { entries.push([name, value]); }
+    });
+    return entries;
+  }
+
+  function keepLocalCopy() {
+    if (!draftKey) { return; }
+    try {
+      localStorage.setItem(draftKey, JSON.stringify({ base: baseInput.value, fields: serialise(), at: Date.now() }));
+    } catch (e) { /* storage full or disabled: the server copy still saves */ }
+  }
+
+  function dropLocalCopy() {
+    try { localStorage.removeItem(draftKey); } catch (e) { /* nothing to drop */ }
+  }
+
+  function restore(entries) {
+    var byName = {};
+    entries.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+    form.querySelectorAll("input, select, textarea").forEach(function (input) {
+      if (!input.name || input.name === "csrfmiddlewaretoken" || input.name === "base_version") { return; }
+      var values = byName[input.name] || [];
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = values.indexOf(input.value) !== -1;
+      } else if (input.tagName === "SELECT" && input.multiple) {
+        if (input.tomselect) { input.tomselect.setValue(values, true); }
+        Array.prototype.forEach.call(input.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
+      } else {
+        input.value = values.length ? values[0] : "";
+      }
+    });
+    applyConditions();
+  }
+
+  function offerLocalCopy() {
+    var stored;
+    try { stored = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { stored = null; }
+    if (!stored) { return; }
+    if (JSON.stringify(stored.fields) === JSON.stringify(serialise())) { dropLocalCopy(); return; }
+    if (stored.base === baseInput.value) {
+      restore(stored.fields);
+      say(form.dataset.msgRestored || "Restored what you typed last time; saving it now.", "warning");
+      scheduleSave(0);
+    } else {
+      say("", "");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-sm btn-warning ms-2";
+      button.textContent = form.dataset.msgRestoreOlder || "Restore text you had not saved";
+      button.addEventListener("click", function () { restore(stored.fields); button.remove(); scheduleSave(0); });
+      statusEl.textContent = form.dataset.msgOlderCopy || "You have unsaved text from an earlier visit, and the response changed since.";
+      statusEl.appendChild(button);
+    }
+  }
+
+  /* --- autosave ------------------------------------------------------------------------------------- */
+  var timer = null;
+  var saving = false;
+  var pending = false;
+  var stopped = false;
+
+  function scheduleSave(delay) {
+    if (stopped || !autosaveUrl) { return; }
+    clearTimeout(timer);
+    timer = setTimeout(save, delay === undefined ? AUTOSAVE_DELAY_MS : delay);
+  }
+
+  function save() {
+    if (saving) { pending = true; return; }
+    saving = true;
+    say(form.dataset.msgSaving || "Saving…", "");
+    fetch(autosaveUrl, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-CSRFToken": csrfToken, "X-Requested-With": "fetch", "Accept": "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (response.redirected || type.indexOf("application/json") === -1) {
+        throw { kind: "session" };
+      }
+      return response.json().then(function (data) { return { status: response.status, data: data }; });
+    }).then(function (result) {
+      var data = result.data;
+      if (data.status === "saved") {
+        baseInput.value = data.version;
+        dropLocalCopy();
+        say(data.message, "success");
+        form.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
+      } else if (data.status === "conflict" || data.status === "refused") {
+        stopped = true;
+        say(data.message, "danger");
+      } else {
+        say(data.message, "danger");
+        Object.keys(data.errors || {}).forEach(function (name) {
+          form.querySelectorAll("[name='" + name + "']").forEach(function (el) { el.classList.add("is-invalid"); });
+        });
+      }
+    }).catch(function (problem) {
+      if (problem && problem.kind === "session") {
+        say(form.dataset.msgSession || "Not saved: your session has expired. Sign in again in another tab; your text stays on this page.", "danger");
+      } else {
+        say(form.dataset.msgOffline || "Not saved: no connection. Your text stays on this page; retrying…", "danger");
+      }
+      scheduleSave(RETRY_DELAY_MS);
+    }).then(function () {
+      saving = false;
+      if (pending) { pending = false; scheduleSave(); }
+    });
+  }
+
+  function changed() {
+    applyConditions();
+    keepLocalCopy();
+    scheduleSave();
+  }
+
+  /* --- presence ---------------------------------------------------------------------------------------- */
+  function heartbeat() {
+    if (!form.dataset.presenceUrl) { return; }
+    var body = new FormData();
+    body.append("question", form.dataset.question);
+    fetch(form.dataset.presenceUrl, {
+      method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken },
+    }).then(function (r) { return r.ok ? r.json() : { others: [] }; }).then(function (data) {
+      if (!presenceEl) { return; }
+      presenceEl.textContent = data.others.length
+        ? (form.dataset.msgPresence || "Also open now:") + " " + data.others.map(function (o) {
+            return o.name + (o.question ? " (Q" + o.question + ")" : "");
+          }).join(", ")
+        : "";
+    }).catch(function () { /* only a hint */ });
+  }
+
+  applyConditions();
+  form.addEventListener("change", changed);
+  form.addEventListener("input", function (event) {
+    if (event.target.matches("textarea, input[type=text], input[type=number], input[type=email]")) { changed(); }
+  });
+  form.addEventListener("submit", function () { clearTimeout(timer); stopped = true; keepLocalCopy(); });
+  if (autosaveUrl) {
+    offerLocalCopy();
+    heartbeat();
+    setInterval(heartbeat, PRESENCE_EVERY_MS);
+    window.addEventListener("beforeunload", keepLocalCopy);
+  }
+})();
