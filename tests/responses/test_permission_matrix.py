@@ -1,0 +1,201 @@
+"""Every response URL x every role x GET and POST, for a draft and for a submitted response.
+
+The URLs come from the resolver, not from a list here: a new URL in the `responses` namespace
+without an expectation below makes `test_every_response_url_has_expectations` fail.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import get_resolver, reverse
+
+from responses.models import Response
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("drafter", "approver", "viewer", "other_country", "analyst", "coordinator", "anonymous")
+LOGIN = 302  # anonymous: sent to the login page
+
+
+def row(drafter, approver, viewer, other_country, analyst, coordinator, anonymous=LOGIN):
+    return dict(
+        zip(ROLES, (drafter, approver, viewer, other_country, analyst, coordinator, anonymous), strict=True)
+    )
+
+
+# (url name, method) -> {state: expected status per role}
+EXPECTED = {
+    ("list", "GET"): {
+        "draft": row(200, 200, 200, 200, 200, 200),
+        "submitted": row(200, 200, 200, 200, 200, 200),
+    },
+    ("list", "POST"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    ("joint_create", "GET"): {
+        "draft": row(403, 403, 403, 403, 403, 200),
+        "submitted": row(403, 403, 403, 403, 403, 200),
+    },
+    ("joint_create", "POST"): {
+        "draft": row(403, 403, 403, 403, 403, 200),
+        "submitted": row(403, 403, 403, 403, 403, 200),
+    },
+    ("country", "GET"): {
+        "draft": row(302, 302, 302, 404, 404, 404),
+        "submitted": row(302, 302, 302, 404, 404, 404),
+    },
+    ("country", "POST"): {
+        "draft": row(302, 302, 302, 404, 404, 404),
+        "submitted": row(302, 302, 302, 404, 404, 404),
+    },
+    ("detail", "GET"): {
+        "draft": row(200, 200, 200, 404, 404, 404),
+        "submitted": row(200, 200, 200, 404, 200, 200),
+    },
+    ("detail", "POST"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    ("question", "GET"): {
+        "draft": row(200, 200, 200, 404, 404, 404),
+        "submitted": row(200, 200, 200, 404, 200, 200),
+    },
+    ("question", "POST"): {
+        "draft": row(302, 302, 403, 404, 404, 404),
+        "submitted": row(302, 302, 403, 404, 403, 403),
+    },
+    ("autosave", "GET"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    ("autosave", "POST"): {
+        "draft": row(200, 200, 403, 404, 404, 404),
+        "submitted": row(409, 409, 403, 404, 403, 403),
+    },
+    ("presence", "GET"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    ("presence", "POST"): {
+        "draft": row(200, 200, 200, 404, 404, 404),
+        "submitted": row(200, 200, 200, 404, 404, 404),
+    },
+    ("details", "GET"): {
+        "draft": row(200, 200, 403, 404, 404, 404),
+        "submitted": row(403, 403, 403, 404, 404, 404),
+    },
+    ("details", "POST"): {
+        "draft": row(302, 302, 403, 404, 404, 404),
+        "submitted": row(403, 403, 403, 404, 404, 404),
+    },
+    ("history", "GET"): {
+        "draft": row(200, 200, 200, 404, 404, 404),
+        "submitted": row(200, 200, 200, 404, 200, 200),
+    },
+    ("history", "POST"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    ("diff", "GET"): {
+        "draft": row(200, 200, 200, 404, 404, 404),
+        "submitted": row(200, 200, 200, 404, 200, 200),
+    },
+    ("diff", "POST"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    ("submit", "GET"): {
+        "draft": row(403, 200, 403, 404, 404, 404),
+        "submitted": row(403, 200, 403, 404, 404, 404),
+    },
+    ("submit", "POST"): {
+        "draft": row(403, 302, 403, 404, 404, 404),
+        "submitted": row(403, 200, 403, 404, 404, 404),
+    },
+    ("return", "GET"): {
+        "draft": row(403, 403, 403, 404, 404, 404),
+        "submitted": row(403, 403, 403, 404, 403, 200),
+    },
+    ("return", "POST"): {
+        "draft": row(403, 403, 403, 404, 404, 404),
+        "submitted": row(403, 403, 403, 404, 403, 302),
+    },
+}
+
+
+def response_url_names() -> list[str]:
+    _, namespace = get_resolver().namespace_dict["responses"]
+    return [pattern.name for pattern in namespace.url_patterns]
+
+
+def url_for(name: str, response: Response) -> str:
+    _, namespace = get_resolver().namespace_dict["responses"]
+    pattern = next(p for p in namespace.url_patterns if p.name == name)
+    values = {"pk": response.pk, "number": 1, "code": "FR"}
+    kwargs = {key: values[key] for key in pattern.pattern.converters}
+    url = reverse(f"responses:{name}", kwargs=kwargs)
+    if name == "diff":
+        number = (
+            response.submitted_version.number
+            if response.submitted_version
+            else response.current_version.number
+        )
+        url += f"?from={number}&to={number}"
+    return url
+
+
+def post_data(name: str, response: Response) -> dict[str, str]:
+    base = str(response.current_version.number)
+    return {
+        "question": {"base_version": base, "q1_participate": "yes", "q1_send_troops": "no"},
+        "autosave": {"base_version": base, "q1_participate": "undecided", "q1_send_troops": "no"},
+        "details": {"base_version": base, "contact_name": "Jeanne Martin"},
+        "return": {"comment": "Please complete question 2."},
+        "presence": {"question": "1"},
+    }.get(name, {})
+
+
+def test_every_response_url_has_expectations():
+    names = response_url_names()
+    assert len(names) >= 12
+    missing = [
+        (name, method) for name in names for method in ("GET", "POST") if (name, method) not in EXPECTED
+    ]
+    assert missing == [], f"add these to EXPECTED: {missing}"
+    stale = [key for key in EXPECTED if key[0] not in names]
+    assert stale == []
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted"])
+def test_permission_matrix(client, people, state, request):
+    response = request.getfixturevalue(f"{state}_response")
+    mismatches = []
+    for name in response_url_names():
+        for method in ("GET", "POST"):
+            url = url_for(name, response)
+            for role in ROLES:
+                expected = EXPECTED[(name, method)][state][role]
+                # Each request runs in a savepoint rolled back afterwards, so a POST that changes
+                # the response (a submission, a return) does not change the next case.
+                with transaction.atomic():
+                    client.logout()
+                    if people[role] is not None:
+                        client.force_login(people[role])
+                    if method == "GET":
+                        got = client.get(url).status_code
+                    else:
+                        got = client.post(url, post_data(name, response)).status_code
+                    transaction.set_rollback(True)
+                if got != expected:
+                    mismatches.append(f"{method} {name} as {role}: expected {expected}, got {got}")
+    assert mismatches == []
+
+
+def test_a_guessed_id_of_another_country_gives_404_without_a_hint(client, people, draft_response):
+    client.force_login(people["other_country"])
+
+    existing = client.get(reverse("responses:detail", args=[draft_response.pk]))
+    absent = client.get(reverse("responses:detail", args=[draft_response.pk + 1000]))
+
+    assert existing.status_code == absent.status_code == 404
+    assert "France" not in existing.content.decode()
