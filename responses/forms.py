@@ -64,7 +64,7 @@ class QuestionForm(forms.Form):
             other = next((o for o in field.taxonomy.options.all() if o.asks_for_text), None)
             if other is not None:
                 self.fields[field.key + OTHER_SUFFIX] = forms.CharField(
-                    label=_("%(option)s: please specify") % {"option": other.label},
+                    label=_("If other, please specify"),
                     max_length=500,
                     required=False,
                 )

@@ -318,7 +318,7 @@ def _conflict_rows(formatter: AnswerFormatter, conflict: EditConflict) -> list[d
 def _say_saved(request: HttpRequest, result: Any, formatter: AnswerFormatter) -> None:
     at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
     if not result.created:
-        messages.info(request, _("Nothing had changed since the last save."))
+        messages.info(request, _("All changes are saved."))
         return
     messages.success(request, _("Saved at %(time)s.") % {"time": at})
     if result.merged_from_others:

@@ -57,6 +57,7 @@
     });
   }
 
+  var counters = [];
   form.querySelectorAll("textarea[maxlength]").forEach(function (area) {
     var counter = document.createElement("div");
     counter.className = "form-text text-end";
@@ -66,6 +67,7 @@
       counter.textContent = area.value.length + " / " + area.getAttribute("maxlength");
     }
     area.addEventListener("input", update);
+    counters.push(update);
     update();
   });
 
@@ -105,6 +107,7 @@
       }
     });
     applyConditions();
+    counters.forEach(function (update) { update(); });
   }
 
   function offerLocalCopy() {

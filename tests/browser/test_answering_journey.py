@@ -1,0 +1,136 @@
+"""The whole journey of the people who answer, as they see it in a browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from responses.models import Country, Membership, Response
+from tests.accounts.factories import TEST_PASSWORD
+from tests.browser.conftest import screenshot
+from tests.responses.factories import MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("signed-in-as")).to_contain_text(username)
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def wait_saved(page: Page) -> None:
+    expect(page.get_by_test_id("autosave-status")).to_contain_text("Saved at", timeout=15_000)
+
+
+def save_and_continue(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("Save and (continue|review)")).click()
+
+
+def test_drafter_answers_six_questions_over_two_visits_and_the_approver_submits(
+    page: Page, live_server, us_round
+):
+    france = Country.objects.get(code="FR")
+    MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.drafter")
+    MembershipFactory(country=france, role=Membership.Role.APPROVER, user__username="fr.approver")
+    base = live_server.url
+
+    # First visit: the drafter starts France's response and answers question 1.
+    sign_in(page, base, "fr.drafter")
+    page.get_by_role("link", name="Responses", exact=True).click()
+    page.get_by_role("link", name="Open France").click()
+    page.get_by_role("button", name="Start the response").click()
+    expect(page.get_by_role("heading", name="Q1. Participation and troops")).to_be_visible()
+
+    troops = page.get_by_label("Troops your government would offer")
+    expect(troops).to_be_hidden()
+    page.locator("input[name=q1_participate][value=yes]").check()
+    page.locator("input[name=q1_send_troops][value=yes_with_conditions]").check()
+    expect(troops).to_be_visible()  # shown as soon as the answer allows it
+    troops.fill("1200")
+    page.locator("input[name=q1_troops_offered__kind][value=official]").check()
+    page.get_by_label("Conditions for sending troops").fill("A ceasefire and a clear mandate.")
+    page.get_by_label("Air policing").check()
+    page.get_by_label("Training and advising Ukrainian forces").check()
+    page.locator("#id_q1_other_contributors-ts-control").fill("Pola")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    screenshot(page, "journey-01-question-1-autosaved")
+
+    # Leaves without pressing a button, and comes back another day.
+    sign_out(page)
+    sign_in(page, base, "fr.drafter")
+    page.get_by_role("link", name="Responses", exact=True).click()
+    page.get_by_role("link", name="Open France").click()
+    page.get_by_role("link", name="Edit answers").click()
+    expect(page.get_by_label("Troops your government would offer")).to_have_value("1200")
+    expect(page.get_by_label("Air policing")).to_be_checked()
+    expect(page.locator(".ts-control .item", has_text="Poland")).to_be_visible()
+    save_and_continue(page)
+
+    # Q2
+    page.get_by_label("Total personnel proposed for the contingent").fill("30000")
+    page.locator("input[name=q2_posture][value=mixed]").check()
+    page.get_by_label("Kyiv and central Ukraine").check()
+    page.locator("input[name=q2_command][value=lead_nation]").check()
+    page.locator("input[name=q2_duration_kind][value=fixed_term]").check()
+    page.get_by_label("Length of the fixed term").fill("36")
+    save_and_continue(page)
+    expect(page.get_by_test_id("progress-q2")).to_have_text("Answered")
+    # Q3
+    page.locator("input[name=q3_us_support_needed][value=precondition]").check()
+    page.locator("#div_id_q3_short_term").get_by_label("Air and missile defence").check()
+    page.locator("input[name=q3_backstop_precondition][value=yes]").check()
+    save_and_continue(page)
+    # Q4
+    page.locator("input[name=q4_rules_of_engagement][value=mission_defence]").check()
+    page.locator("input[name=q4_commitment_form][value=political_declaration]").check()
+    save_and_continue(page)
+    # Q5
+    page.locator("input[name=q5_maintenance][value=yes]").check()
+    page.locator("input[name=q5_coproduction][value=planned]").check()
+    save_and_continue(page)
+    # Q6: the comment is typed and the tab closed before autosave runs; nothing is lost.
+    page.locator("input[name=q6_willing][value=yes_nationally]").check()
+    page.locator("input[name=q6_timing][value=within_3_months]").check()
+    wait_saved(page)
+    page.get_by_label("Comments on sanctions").fill("Typed just before the tab was closed.")
+    question_6 = page.url
+    page.close()  # closing the tab: no beforeunload, no autosave
+    page = page.context.new_page()
+    page.goto(question_6)
+    expect(page.get_by_label("Comments on sanctions")).to_have_value("Typed just before the tab was closed.")
+    wait_saved(page)
+    screenshot(page, "journey-02-question-6-restored")
+    save_and_continue(page)
+    for number in range(1, 7):
+        expect(page.get_by_test_id(f"progress-q{number}")).to_have_text("Answered")
+    screenshot(page, "journey-03-overview-complete")
+    sign_out(page)
+
+    # The approver reads it all once more and submits on behalf of the government.
+    sign_in(page, base, "fr.approver")
+    page.get_by_role("link", name="Responses", exact=True).click()
+    page.get_by_role("link", name="Open France").click()
+    page.get_by_role("link", name="Review and submit").click()
+    expect(page.get_by_text("1,200 personnel (official figure)")).to_be_visible()
+    expect(page.get_by_text("Typed just before the tab was closed.")).to_be_visible()
+    screenshot(page, "journey-04-review")
+    page.get_by_test_id("confirm-submit").click()
+    expect(page.get_by_text("Submitted on behalf of the government.")).to_be_visible()
+    screenshot(page, "journey-05-submitted")
+
+    response = Response.objects.get()
+    assert response.status == Response.Status.SUBMITTED
+    answers = response.submitted_version.answers
+    assert answers["q1_troops_offered"] == {"value": 1200, "figure_kind": "official"}
+    assert answers["q1_other_contributors"] == ["PL"]
+    assert answers["q2_duration_months"] == 36
+    assert answers["q6_comments"] == "Typed just before the tab was closed."
