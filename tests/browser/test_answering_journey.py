@@ -134,3 +134,55 @@ def test_drafter_answers_six_questions_over_two_visits_and_the_approver_submits(
     assert answers["q1_other_contributors"] == ["PL"]
     assert answers["q2_duration_months"] == 36
     assert answers["q6_comments"] == "Typed just before the tab was closed."
+
+
+def test_a_failed_autosave_says_why_keeps_the_text_and_retries(page: Page, live_server, us_round):
+    france = Country.objects.get(code="FR")
+    MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.drafter")
+    base = live_server.url
+    sign_in(page, base, "fr.drafter")
+    page.goto(f"{base}/responses/country/fr/")
+    page.get_by_role("button", name="Start the response").click()
+
+    page.context.set_offline(True)
+    page.get_by_label("Comments on participation and troops").fill("Written while the network was down.")
+    expect(page.get_by_test_id("autosave-status")).to_contain_text("Not saved: no connection", timeout=15_000)
+    expect(page.get_by_label("Comments on participation and troops")).to_have_value(
+        "Written while the network was down."
+    )
+    screenshot(page, "autosave-offline")
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("autosave-status")).to_contain_text("Saved at", timeout=30_000)
+    assert (
+        Response.objects.get().current_version.answers["q1_comments"] == "Written while the network was down."
+    )
+
+    page.context.clear_cookies()  # the session has expired
+    page.get_by_label("Comments on participation and troops").fill("Written after the session expired.")
+    expect(page.get_by_test_id("autosave-status")).to_contain_text("session has expired", timeout=15_000)
+    expect(page.get_by_label("Comments on participation and troops")).to_have_value(
+        "Written after the session expired."
+    )
+
+
+def test_the_form_works_on_a_tablet_and_by_keyboard(page: Page, live_server, us_round):
+    MembershipFactory(
+        country=Country.objects.get(code="FR"), role=Membership.Role.DRAFTER, user__username="fr.drafter"
+    )
+    page.set_viewport_size({"width": 820, "height": 1180})
+    sign_in(page, live_server.url, "fr.drafter")
+    page.goto(f"{live_server.url}/responses/country/fr/")
+    page.get_by_role("button", name="Start the response").click()
+
+    # Keyboard only: tab to the first radio group and choose with the arrow keys.
+    page.locator("input[name=q1_participate][value=yes]").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("input[name=q1_participate][value=yes_with_conditions]")).to_be_checked()
+    expect(page.get_by_label("Conditions for taking part")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Conditions for taking part")).to_be_focused()
+    page.keyboard.type("Only with a mandate.")
+    wait_saved(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 820, f"the page scrolls sideways on a tablet ({width}px)"
+    screenshot(page, "tablet-question-1")
