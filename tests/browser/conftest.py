@@ -8,7 +8,9 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
+# Playwright's sync API keeps an event loop running in the test thread for the rest of the
+# session, while tests and pytest-django still use the ORM there. Test runs only: the settings
+# tests strip it from the deployment checks they start.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

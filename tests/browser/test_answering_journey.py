@@ -1,6 +1,7 @@
 """The whole journey of the people who answer, as they see it in a browser."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,6 +29,17 @@ def sign_out(page: Page) -> None:
 
 def wait_saved(page: Page) -> None:
     expect(page.get_by_test_id("autosave-status")).to_contain_text("Saved at", timeout=15_000)
+
+
+def wait_for_saved_answer(key: str, value, timeout: float = 20.0) -> None:
+    """Autosave runs a few seconds after the last change: wait until the database has it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = Response.objects.select_related("current_version").first()
+        if response and response.current_version and response.current_version.answers.get(key) == value:
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"{key} was not autosaved as {value!r}")
 
 
 def save_and_continue(page: Page) -> None:
@@ -60,7 +72,9 @@ def test_drafter_answers_six_questions_over_two_visits_and_the_approver_submits(
     page.get_by_label("Air policing").check()
     page.get_by_label("Training and advising Ukrainian forces").check()
     page.locator("#id_q1_other_contributors-ts-control").fill("Pola")
-    page.keyboard.press("Enter")
+    page.locator(".ts-dropdown .option", has_text="Poland").click()
+    expect(page.locator(".ts-control .item", has_text="Poland")).to_be_visible()
+    wait_for_saved_answer("q1_other_contributors", ["PL"])
     wait_saved(page)
     screenshot(page, "journey-01-question-1-autosaved")
 
