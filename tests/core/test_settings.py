@@ -13,7 +13,9 @@ STRONG_KEY = "x7Kq2mN9vR4tY8wZ1aB5cD3eF6gH0jL-pQsUvWxYz_AbCdEfGhIjKlMnOpQrSt"
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "REDIS_URL", "DATABASE_URL")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "REDIS_URL", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
