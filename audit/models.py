@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         RESPONSE_SUBMIT = "response.submit", _("Submitted a response")
         RESPONSE_RETURN = "response.return", _("Returned a response for revision")
         RESPONSE_START = "response.start", _("Started a response")
+        REPORT_DOWNLOAD = "report.download", _("Downloaded a report")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("questionnaire/", include("questionnaire.urls")),
     path("responses/", include("responses.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("core.urls")),
 ]

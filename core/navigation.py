@@ -24,7 +24,11 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem(_("Responses"), reverse("responses:list"), "responses"),
         NavItem(_("Questionnaire"), reverse("questionnaire:current"), "questionnaire"),
     ]
+    if user.is_analyst or user.is_coordinator:
+        items.append(NavItem(_("Compare"), reverse("reports:comparison"), "compare"))
+        items.append(NavItem(_("Reports"), reverse("reports:list"), "reports"))
     if user.is_coordinator:
+        items.append(NavItem(_("Submission status"), reverse("reports:status"), "status"))
         items.append(NavItem(_("Joint responses"), reverse("responses:joint_create"), "joint"))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))

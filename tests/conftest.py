@@ -43,3 +43,14 @@ def definition_copy(tmp_path: Path) -> Path:
     path = tmp_path / "definition.yaml"
     path.write_text(US_DEFINITION.read_text(encoding="utf-8"), encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache() -> None:
+    """SQLite reuses primary keys after a rolled-back test, so an in-process cache would carry
+    one test's presence into the next. (Redis is not flushed: it is also the broker.)"""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()

@@ -1,0 +1,14 @@
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from reports.exporters.report_context import report_context
+from reports.models import Report
+from reports.selectors import Comparison
+
+
+def build(comparison: Comparison, report: Report) -> bytes:
+    """Cover with the marking, key figures and charts, one section per question, an annex of
+    full texts; the marking and page numbers on every page (CSS paged media). The document's
+    <title> and <meta> tags become the PDF's properties."""
+    html = render_to_string("reports/report_pdf.html", report_context(comparison, report))
+    return HTML(string=html).write_pdf()

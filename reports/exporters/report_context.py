@@ -1,0 +1,91 @@
+"""What the HTML and PDF reports show, computed once from a Comparison."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from questionnaire.models import Field
+from reports.charts import bar_chart_svg
+from reports.models import Report
+from reports.selectors import FORCE_SIZE_FIELD, TROOPS_FIELD, Comparison
+
+
+def report_context(comparison: Comparison, report: Report) -> dict[str, Any]:
+    troops_row = comparison.row(TROOPS_FIELD)
+    force = comparison.summary(FORCE_SIZE_FIELD)
+    charts = []
+    if troops_row is not None:
+        offers = [
+            (column.label, raw["value"])
+            for column, raw in zip(comparison.columns, troops_row.raw, strict=True)
+            if isinstance(raw, dict) and raw.get("value")
+        ]
+        offers.sort(key=lambda pair: -pair[1])
+        if offers:
+            median = force.numbers.median if force and force.numbers else None
+            charts.append(
+                {
+                    "svg": bar_chart_svg(
+                        title="Troops offered by country",
+                        labels=[label for label, _ in offers],
+                        values=[value for _, value in offers],
+                        unit="personnel",
+                    ),
+                    "caption": (
+                        f"{sum(v for _, v in offers):,} personnel offered by {len(offers)} responses"
+                        + (f"; median force size proposed: {median:,.0f}" if median else "")
+                    ),
+                    "rows": offers,
+                }
+            )
+    choice_summaries = [
+        row.summary
+        for block in comparison.blocks
+        for row in block.rows
+        if row.field.aggregation == Field.Aggregation.COUNT and row.summary.answered
+    ]
+    texts = [
+        {
+            "question": block.question,
+            "field": row.field,
+            "answers": [
+                (column.label, text)
+                for column, text in zip(comparison.columns, row.cells, strict=True)
+                if text
+            ],
+        }
+        for block in comparison.blocks
+        for row in block.rows
+        if row.field.field_type == Field.FieldType.TEXT
+    ]
+    labels = [column.label for column in comparison.columns]
+    sections = [
+        {
+            "question": block.question,
+            "rows": [
+                {
+                    "field": row.field,
+                    "summary": row.summary,
+                    "pairs": list(zip(labels, row.cells, strict=True)),
+                }
+                for row in block.rows
+                if row.field.field_type != Field.FieldType.TEXT
+            ],
+        }
+        for block in comparison.blocks
+    ]
+    return {
+        "comparison": comparison,
+        "report": report,
+        "marking": comparison.round.handling_marking,
+        "built_at": timezone.localtime(timezone.now()),
+        "charts": charts,
+        "choice_summaries": choice_summaries,
+        "sections": sections,
+        "texts": [t for t in texts if t["answers"]],
+        "stamp_placeholder": STAMP_PLACEHOLDER,
+    }
+
+
+# Replaced at download by who downloaded the file and when.
+STAMP_PLACEHOLDER = "<!--download-stamp-->"

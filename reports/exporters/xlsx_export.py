@@ -1,0 +1,128 @@
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.exporters.safety import neutralise_formula
+from reports.models import Report
+from reports.selectors import Comparison, Row
+
+HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _text(value: str) -> str:
+    return neutralise_formula(value)
+
+
+def _cell_value(row: Row, index: int) -> object:
+    """Numbers as numbers, everything else as (neutralised) text."""
+    raw = row.raw[index]
+    if isinstance(raw, dict) and isinstance(raw.get("value"), int):
+        return raw["value"]
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    return _text(row.cells[index])
+
+
+def _mark(sheet: Worksheet, marking: str) -> None:
+    sheet.oddHeader.center.text = marking
+    sheet.oddFooter.center.text = marking
+    sheet.oddFooter.right.text = "&P / &N"
+
+
+def _header(sheet: Worksheet, values: list[str]) -> None:
+    sheet.append([_text(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        cell.fill, cell.font, cell.alignment = HEADER_FILL, HEADER_FONT, WRAP
+
+
+def _matrix(sheet: Worksheet, comparison: Comparison, rows: list[tuple[str, Row]]) -> None:
+    _header(sheet, ["Question", "Field", *[c.label for c in comparison.columns]])
+    for question_label, row in rows:
+        sheet.append(
+            [
+                question_label,
+                _text(row.field.label),
+                *[_cell_value(row, i) for i in range(len(comparison.columns))],
+            ]
+        )
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = WRAP
+    sheet.freeze_panes = "C2"
+    sheet.column_dimensions["A"].width = 10
+    sheet.column_dimensions["B"].width = 40
+    for index in range(len(comparison.columns)):
+        sheet.column_dimensions[get_column_letter(index + 3)].width = 28
+
+
+def build(comparison: Comparison, report: Report) -> bytes:
+    marking = comparison.round.handling_marking
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    _mark(summary, marking)
+    summary.append([marking])
+    summary["A1"].font = Font(bold=True, color="8B0000")
+    summary.append([f"Allied Responses report {report.pk}: {comparison.round}"])
+    summary.append([f"{len(comparison.columns)} responses compared (submitted versions)"])
+    summary.append([])
+    _header(
+        summary,
+        [
+            "Question",
+            "Field",
+            "Aggregation",
+            "Answered",
+            "Sum",
+            "Minimum",
+            "Median",
+            "Maximum",
+            "Options (count)",
+        ],
+    )
+    header_row = summary.max_row
+    for block in comparison.blocks:
+        for row in block.rows:
+            s = row.summary
+            if row.field.aggregation == "none":
+                continue
+            numbers = s.numbers
+            options = "; ".join(f"{o.label}: {o.count}" for o in (s.options or []) if o.count)
+            summary.append(
+                [
+                    f"Q{block.question.number}",
+                    _text(row.field.label),
+                    row.field.get_aggregation_display(),
+                    s.answered,
+                    numbers.total if numbers else None,
+                    numbers.minimum if numbers else None,
+                    numbers.median if numbers else None,
+                    numbers.maximum if numbers else None,
+                    _text(options),
+                ]
+            )
+            for cell in summary[summary.max_row]:
+                cell.alignment = WRAP
+    summary.freeze_panes = summary.cell(row=header_row + 1, column=1)
+    for letter, width in zip("ABCDEFGHI", (10, 40, 22, 10, 12, 12, 12, 12, 60), strict=True):
+        summary.column_dimensions[letter].width = width
+
+    for block in comparison.blocks:
+        sheet = book.create_sheet(f"Q{block.question.number}")
+        _mark(sheet, marking)
+        _matrix(sheet, comparison, [(f"Q{block.question.number}", row) for row in block.rows])
+
+    matrix = book.create_sheet("Matrix")
+    _mark(matrix, marking)
+    _matrix(matrix, comparison, [(f"Q{b.question.number}", row) for b in comparison.blocks for row in b.rows])
+
+    book.properties.title = f"Allied Responses report {report.pk}"
+    book.properties.subject = marking
+    book.properties.creator = "Allied Responses"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

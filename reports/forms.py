@@ -1,0 +1,56 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from questionnaire.models import Question
+from reports.models import Report
+from reports.selectors import COUNTRY_GROUPS
+from responses.models import Country
+
+
+class ComparisonFilterForm(forms.Form):
+    group = forms.ChoiceField(
+        label=_("Countries"),
+        choices=list(COUNTRY_GROUPS.items()),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    questions = forms.TypedMultipleChoiceField(
+        label=_("Questions"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["questions"].choices = [(q.number, f"Q{q.number}. {q.title}") for q in questions]
+
+
+class ReportRequestForm(forms.Form):
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        required=False,
+        help_text=_("Leave empty for every country that has submitted."),
+        widget=forms.SelectMultiple(attrs={"data-searchable": "true", "size": "8"}),
+    )
+    questions = forms.TypedMultipleChoiceField(
+        label=_("Questions"),
+        coerce=int,
+        required=False,
+        help_text=_("Leave empty for all questions."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    formats = forms.MultipleChoiceField(
+        label=_("Formats"),
+        choices=Report.Format.choices,
+        initial=list(Report.Format.values),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one format.")},
+    )
+
+    def __init__(self, *args: Any, questions: list[Question], countries: list[Country], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["questions"].choices = [(q.number, f"Q{q.number}. {q.title}") for q in questions]
+        self.fields["countries"].choices = [(c.code, c.name) for c in countries]

@@ -1,0 +1,212 @@
+"""The comparison: submitted versions side by side, with summaries. A fixed number of queries
+whatever the number of countries and fields (pinned by tests with 5 and 50 countries)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from questionnaire.models import Field, Question, Round
+from questionnaire.selectors import questions_with_fields
+from reports.aggregates import FieldSummary, summarise
+from reports.models import Report, ReportSource
+from responses import permissions
+from responses.display import AnswerFormatter
+from responses.models import Country, Response, ResponseVersion
+
+# The decision makers' views read these fields of the US questionnaire; a questionnaire
+# without them shows those views as not applicable.
+TROOPS_FIELD = "q1_troops_offered"
+FORCE_SIZE_FIELD = "q2_force_size"
+US_SUPPORT_FIELDS = ("q3_short_term", "q3_long_term")
+STATIONING_FIELDS = ("q2_stationing_areas", "q2_posture", "q2_duration_kind", "q2_duration_months")
+SANCTIONS_FIELDS = ("q6_willing", "q6_measures", "q6_enforcement", "q6_timing")
+
+COUNTRY_GROUPS = {
+    "all": _("All responding countries"),
+    "eu": _("EU members"),
+    "nato": _("NATO members"),
+    "non_eu": _("Not in the EU"),
+    "troops": _("Offering troops"),
+    "not_answered": _("Not yet answered"),
+}
+
+
+@dataclass
+class Column:
+    """One submitted response: a country, or several answering jointly."""
+
+    response: Response
+    version: ResponseVersion
+    countries: list[Country]
+
+    @property
+    def label(self) -> str:
+        return ", ".join(c.name for c in self.countries)
+
+    @property
+    def codes(self) -> str:
+        return "+".join(c.code for c in self.countries)
+
+
+@dataclass
+class Row:
+    field: Field
+    cells: list[str]
+    raw: list[Any]
+    summary: FieldSummary
+
+
+@dataclass
+class QuestionBlock:
+    question: Question
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    round: Round
+    columns: list[Column]
+    blocks: list[QuestionBlock]
+    formatter: AnswerFormatter
+    not_answered: list[Country]
+    group: str = "all"
+
+    def summary(self, key: str) -> FieldSummary | None:
+        return next(
+            (row.summary for block in self.blocks for row in block.rows if row.field.key == key), None
+        )
+
+    def row(self, key: str) -> Row | None:
+        return next((row for block in self.blocks for row in block.rows if row.field.key == key), None)
+
+
+def submitted_responses(round: Round) -> QuerySet[Response]:
+    return (
+        Response.objects.filter(round=round, submitted_version__isnull=False)
+        .select_related("submitted_version")
+        .prefetch_related(Prefetch("authors", queryset=Country.objects.order_by("name")))
+        .order_by("pk")
+    )
+
+
+def _in_group(column: Column, group: str) -> bool:
+    if group == "eu":
+        return any(c.is_eu_member for c in column.countries)
+    if group == "nato":
+        return any(c.is_nato_member for c in column.countries)
+    if group == "non_eu":
+        return not any(c.is_eu_member for c in column.countries)
+    if group == "troops":
+        troops = column.version.answers.get(TROOPS_FIELD) or {}
+        return bool(troops.get("value"))
+    return group == "all"
+
+
+def comparison_build(
+    *,
+    round: Round,
+    versions: Iterable[tuple[Response, ResponseVersion]] | None = None,
+    group: str = "all",
+    question_numbers: list[int] | None = None,
+    country_codes: list[str] | None = None,
+) -> Comparison:
+    """Builds the comparison from the current submitted versions, or from given (response,
+    version) pairs (a report rebuilt from its snapshot)."""
+    if versions is None:
+        versions = [(r, r.submitted_version) for r in submitted_responses(round)]
+    columns = [Column(response=r, version=v, countries=list(r.authors.all())) for r, v in versions]
+    if country_codes:
+        wanted = set(country_codes)
+        columns = [c for c in columns if wanted & {country.code for country in c.countries}]
+    columns.sort(key=lambda c: c.label)
+    answering = {country.pk for column in columns for country in column.countries}
+    not_answered = [
+        c for c in Country.objects.filter(is_invitable=True).order_by("name") if c.pk not in answering
+    ]
+    if group in COUNTRY_GROUPS and group not in ("all", "not_answered"):
+        columns = [c for c in columns if _in_group(c, group)]
+    elif group == "not_answered":
+        columns = []
+
+    questions = list(questions_with_fields(round))
+    formatter = AnswerFormatter(questions)
+    if question_numbers:
+        questions = [q for q in questions if q.number in question_numbers]
+    blocks = []
+    for question in questions:
+        block = QuestionBlock(question=question)
+        for field_obj in question.fields.all():
+            raw = [column.version.answers.get(field_obj.key) for column in columns]
+            options = (
+                [(o.key, o.label) for o in field_obj.taxonomy.options.all()] if field_obj.taxonomy else []
+            )
+            if field_obj.field_type == Field.FieldType.COUNTRIES:
+                options = []
+            labelled = [(column.label, value) for column, value in zip(columns, raw, strict=True)]
+            summary = summarise(field_obj, labelled, options)
+            if summary.options is not None and field_obj.field_type == Field.FieldType.COUNTRIES:
+                for count in summary.options:
+                    count.label = formatter.country_names.get(count.key, count.key)
+                summary.options.sort(key=lambda c: (-c.count, c.label))
+            block.rows.append(
+                Row(
+                    field=field_obj,
+                    cells=[formatter.text(field_obj, value) for value in raw],
+                    raw=raw,
+                    summary=summary,
+                )
+            )
+        blocks.append(block)
+    return Comparison(
+        round=round,
+        columns=columns,
+        blocks=blocks,
+        formatter=formatter,
+        not_answered=not_answered,
+        group=group,
+    )
+
+
+# -- reports ---------------------------------------------------------------------------------------
+
+
+def reports_visible_to(user: User) -> QuerySet[Report]:
+    """Analysts and coordinators see every report; country staff see none."""
+    if not permissions.is_cross_country_reader(user):
+        return Report.objects.none()
+    return Report.objects.select_related("round__questionnaire", "requested_by")
+
+
+def report_changed_countries(reports: list[Report]) -> dict[int, list[str]]:
+    """For each built report, the countries whose current submission it does not include: a
+    newer version of a response it used, or a first submission in its scope since it was built.
+    That is what makes a report stale. Two queries for any number of reports."""
+    built = [r for r in reports if r.status == Report.Status.DONE]
+    if not built:
+        return {}
+    used: dict[int, dict[int, int]] = {}
+    for report_id, response_id, version_id in ReportSource.objects.filter(report__in=built).values_list(
+        "report_id", "response_id", "version_id"
+    ):
+        used.setdefault(report_id, {})[response_id] = version_id
+    current = Response.objects.filter(
+        round_id__in={r.round_id for r in built}, submitted_version__isnull=False
+    ).prefetch_related("authors")
+    changed: dict[int, list[str]] = {}
+    for report in built:
+        names: list[str] = []
+        scope = set(report.country_codes)
+        for response in current:
+            if response.round_id != report.round_id:
+                continue
+            authors = list(response.authors.all())
+            in_scope = not scope or bool(scope & {c.code for c in authors})
+            seen = used.get(report.pk, {}).get(response.pk)
+            if in_scope and seen != response.submitted_version_id:
+                names.extend(c.name for c in authors)
+        changed[report.pk] = sorted(names)
+    return changed

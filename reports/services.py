@@ -1,0 +1,231 @@
+"""Requesting, building and serving reports."""
+
+import io
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from accounts.models import User
+from questionnaire.models import Round
+from reports.exporters import EXPORTERS
+from reports.exporters.report_context import STAMP_PLACEHOLDER
+from reports.models import Report, ReportFile, ReportSource, SeenVersion
+from reports.selectors import Comparison, comparison_build, submitted_responses
+from responses import permissions
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def report_request(
+    *,
+    user: User,
+    round: Round,
+    country_codes: list[str],
+    question_numbers: list[int],
+    formats: list[str],
+    rebuild_of: Report | None = None,
+) -> Report:
+    if not permissions.is_cross_country_reader(user):
+        raise PermissionDenied(_("Only analysts and coordinators request reports."))
+    formats = [f for f in Report.Format.values if f in formats]
+    if not formats:
+        raise ValidationError({"formats": [_("Choose at least one format.")]})
+    report = Report.objects.create(
+        round=round,
+        requested_by=user,
+        country_codes=sorted(country_codes),
+        question_numbers=sorted(question_numbers),
+        formats=formats,
+        rebuild_of=rebuild_of,
+    )
+    transaction.on_commit(lambda: report_enqueue(report=report))
+    return report
+
+
+def report_enqueue(*, report: Report) -> None:
+    """Hands the build to a worker. If the broker is down the report stays queued and says so;
+    the periodic sweep enqueues it again."""
+    from reports.tasks import build_report  # tasks import this module
+
+    try:
+        build_report.delay(report.pk)
+    except BrokerUnavailable:
+        logger.warning("broker unavailable: report %s stays queued", report.pk, exc_info=True)
+        Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(
+            step=_("The report service is unavailable; the report will be built as soon as it is back.")
+        )
+
+
+def _set_step(report: Report, step: str) -> None:
+    Report.objects.filter(pk=report.pk).update(step=step)
+
+
+def report_build(*, report_id: int) -> Report:
+    """Builds every requested format from the current submitted versions in scope.
+
+    Idempotent and safe to run again: a done report is left alone; a report left 'running' by a
+    worker that died is built again from scratch, up to MAX_ATTEMPTS times.
+    """
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("round").get(pk=report_id)
+        if report.status in (Report.Status.DONE, Report.Status.FAILED):
+            return report
+        if report.attempts >= MAX_ATTEMPTS:
+            report.status = Report.Status.FAILED
+            report.error = _("Gave up after %(n)s attempts: the worker building it stopped each time.") % {
+                "n": report.attempts
+            }
+            report.finished_at = timezone.now()
+            report.save(update_fields=["status", "error", "finished_at"])
+            return report
+        report.status = Report.Status.RUNNING
+        report.attempts += 1
+        report.started_at = timezone.now()
+        report.error = ""
+        report.step = _("Collecting the submitted versions")
+        report.save(update_fields=["status", "attempts", "started_at", "error", "step"])
+
+    current_format = ""
+    try:
+        with transaction.atomic():
+            comparison = _snapshot(report)
+        for current_format in report.formats:
+            _set_step(report, _("Building the %(format)s file") % {"format": current_format.upper()})
+            content = EXPORTERS[current_format](comparison, report)
+            ReportFile.objects.update_or_create(
+                report=report, format=current_format, defaults={"content": content, "size": len(content)}
+            )
+    except Exception as exc:
+        logger.exception("report %s failed", report.pk)
+        what = current_format.upper() or _("the comparison")
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED,
+            error=_("Building %(what)s failed: %(reason)s") % {"what": what, "reason": exc},
+            finished_at=timezone.now(),
+        )
+        report.refresh_from_db()
+        return report
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.DONE, step="", finished_at=timezone.now())
+    report.refresh_from_db()
+    return report
+
+
+def _snapshot(report: Report) -> Comparison:
+    """Records exactly which submitted versions the report uses, and compares them."""
+    responses = list(submitted_responses(report.round))
+    if report.country_codes:
+        wanted = set(report.country_codes)
+        responses = [r for r in responses if wanted & {c.code for c in r.authors.all()}]
+    ReportSource.objects.filter(report=report).delete()
+    ReportSource.objects.bulk_create(
+        ReportSource(report=report, response=r, version_id=r.submitted_version_id) for r in responses
+    )
+    return comparison_build(
+        round=report.round,
+        versions=[(r, r.submitted_version) for r in responses],
+        question_numbers=report.question_numbers or None,
+        country_codes=report.country_codes or None,
+    )
+
+
+def report_retry(*, report: Report, user: User) -> Report:
+    if not permissions.is_cross_country_reader(user):
+        raise PermissionDenied
+    if report.status != Report.Status.FAILED:
+        raise ValidationError(_("Only a failed report can be retried."))
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.QUEUED, error="", step="", attempts=0, finished_at=None
+    )
+    report.refresh_from_db()
+    transaction.on_commit(lambda: report_enqueue(report=report))
+    return report
+
+
+def report_rebuild(*, report: Report, user: User) -> Report:
+    """A new report with the same scope, built from the submissions as they are now."""
+    return report_request(
+        user=user,
+        round=report.round,
+        country_codes=report.country_codes,
+        question_numbers=report.question_numbers,
+        formats=report.formats,
+        rebuild_of=report,
+    )
+
+
+def reports_sweep() -> dict[str, int]:
+    """Run by beat: fails reports stuck 'running' past the task time limit (their worker is
+    gone) and enqueues reports still queued after the broker came back."""
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stuck = Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=timezone.now() - limit)
+    failed = stuck.update(
+        status=Report.Status.FAILED,
+        error=_("The worker building this report stopped before it finished. Retry it."),
+        finished_at=timezone.now(),
+    )
+    waiting = Report.objects.filter(
+        status=Report.Status.QUEUED, requested_at__lt=timezone.now() - timedelta(minutes=2)
+    )
+    for report in waiting:
+        report_enqueue(report=report)
+    return {"failed": failed, "requeued": len(waiting)}
+
+
+def report_file_stamped(*, report_file: ReportFile, user: User, at: datetime) -> bytes:
+    """The file as downloaded: stamped with who downloaded it and when, inside its content."""
+    who = user.get_full_name() or user.get_username()
+    stamp = _("Downloaded by %(who)s on %(when)s") % {
+        "who": who,
+        "when": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z"),
+    }
+    content = bytes(report_file.content)
+    if report_file.format == Report.Format.HTML:
+        from django.utils.html import escape
+
+        return content.replace(STAMP_PLACEHOLDER.encode(), escape(stamp).encode("utf-8"), 1)
+    if report_file.format == Report.Format.CSV:
+        from reports.exporters.safety import neutralise_formula
+
+        text = content.decode("utf-8-sig")
+        first, _sep, rest = text.partition("\r\n")
+        line = '"' + neutralise_formula(stamp).replace('"', '""') + '"'
+        return ("\ufeff" + first + "\r\n" + line + "\r\n" + rest).encode("utf-8")
+    if report_file.format == Report.Format.XLSX:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(content))
+        book.properties.description = stamp
+        book.properties.lastModifiedBy = who
+        summary = book["Summary"]
+        summary["B1"] = stamp
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    writer.add_metadata({"/Subject": stamp, "/Author": who})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def seen_versions_record(*, user: User, comparison: Comparison) -> None:
+    """Remembers which submitted versions an analyst has now seen."""
+    now = timezone.now()
+    SeenVersion.objects.bulk_create(
+        [
+            SeenVersion(user=user, response=c.response, version=c.version, seen_at=now)
+            for c in comparison.columns
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "response"],
+        update_fields=["version", "seen_at"],
+    )

@@ -1,0 +1,508 @@
+"""Analysts compare and request reports. Country staff never reach any of it."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from questionnaire.models import Round
+from questionnaire.selectors import questions_with_fields, round_current
+from reports import selectors as report_selectors
+from reports.exporters import CONTENT_TYPES
+from reports.forms import ComparisonFilterForm, ReportRequestForm
+from reports.models import Report, ReportFile, SeenVersion
+from reports.selectors import COUNTRY_GROUPS, comparison_build, report_changed_countries, reports_visible_to
+from reports.services import (
+    report_file_stamped,
+    report_rebuild,
+    report_request,
+    report_retry,
+    seen_versions_record,
+)
+from responses import permissions
+from responses.display import answers_difference
+from responses.models import Country, Response, ResponseVersion
+
+
+def analyst_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not permissions.is_cross_country_reader(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _round_or_404() -> Round:
+    current = round_current()
+    if current is None:
+        raise Http404
+    return current
+
+
+def _filtered_comparison(request: HttpRequest, current: Round) -> tuple[Any, ComparisonFilterForm]:
+    questions = list(questions_with_fields(current))
+    form = ComparisonFilterForm(request.GET or None, questions=questions)
+    group, numbers = "all", None
+    if form.is_valid():
+        group = form.cleaned_data["group"] or "all"
+        numbers = form.cleaned_data["questions"] or None
+    return comparison_build(round=current, group=group, question_numbers=numbers), form
+
+
+@analyst_required
+@require_GET
+def comparison(request: HttpRequest) -> HttpResponse:
+    current = _round_or_404()
+    result, form = _filtered_comparison(request, current)
+    seen_versions_record(user=request.user, comparison=result)
+    return render(
+        request,
+        "reports/comparison.html",
+        {
+            "comparison": result,
+            "form": form,
+            "group_label": COUNTRY_GROUPS.get(result.group),
+            "tab": "matrix",
+        },
+    )
+
+
+def _chart(
+    chart_id: str, title: str, labels: list[str], datasets: list[dict[str, Any]], **extra: Any
+) -> dict:
+    return {
+        "id": chart_id,
+        "json_id": f"{chart_id}-data",
+        "title": title,
+        "data": {"labels": labels, "datasets": datasets, **extra},
+    }
+
+
+@analyst_required
+@require_GET
+def troops_view(request: HttpRequest) -> HttpResponse:
+    current = _round_or_404()
+    result, form = _filtered_comparison(request, current)
+    troops = result.row(report_selectors.TROOPS_FIELD)
+    force = result.row(report_selectors.FORCE_SIZE_FIELD)
+    rows = []
+    if troops and force:
+        for index, column in enumerate(result.columns):
+            offered = troops.raw[index] or {}
+            proposed = force.raw[index] or {}
+            rows.append(
+                {
+                    "column": column,
+                    "offered": offered.get("value"),
+                    "kind": offered.get("figure_kind"),
+                    "proposed": proposed.get("value"),
+                }
+            )
+    offered_total = sum(r["offered"] or 0 for r in rows)
+    force_stats = force.summary.numbers if force else None
+    chart = _chart(
+        "troops-chart",
+        _("Troops offered and force size proposed, by response"),
+        [r["column"].label for r in rows],
+        [
+            {"label": _("Troops offered"), "data": [r["offered"] or 0 for r in rows]},
+            {"label": _("Force size proposed"), "data": [r["proposed"] or 0 for r in rows]},
+        ],
+    )
+    return render(
+        request,
+        "reports/view_troops.html",
+        {
+            "comparison": result,
+            "form": form,
+            "tab": "troops",
+            "rows": rows,
+            "offered_total": offered_total,
+            "estimate_total": sum(r["offered"] or 0 for r in rows if r["kind"] == "estimate"),
+            "force_stats": force_stats,
+            "coverage": round(100 * offered_total / force_stats.median)
+            if force_stats and force_stats.median
+            else None,
+            "chart": chart,
+        },
+    )
+
+
+def _option_matrix(result: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Country x option matrix for multi fields sharing a taxonomy (e.g. short and long term)."""
+    rows = [result.row(key) for key in keys if result.row(key)]
+    if not rows:
+        return {"options": [], "lines": [], "totals": []}
+    options = [(o.key, o.label) for o in rows[0].field.taxonomy.options.all()]
+    lines = []
+    for index, column in enumerate(result.columns):
+        marks = []
+        for key, _label in options:
+            marks.append(
+                [row.field.label for row in rows if key in ((row.raw[index] or {}).get("selected", []))]
+            )
+        lines.append({"column": column, "marks": marks})
+    totals = [sum(1 for line in lines if line["marks"][i]) for i in range(len(options))]
+    return {"options": options, "lines": lines, "totals": totals, "fields": [r.field for r in rows]}
+
+
+@analyst_required
+@require_GET
+def us_support_view(request: HttpRequest) -> HttpResponse:
+    current = _round_or_404()
+    result, form = _filtered_comparison(request, current)
+    matrix = _option_matrix(result, report_selectors.US_SUPPORT_FIELDS)
+    chart = _chart(
+        "us-support-chart",
+        _("Responses requiring each kind of US support"),
+        [label for _key, label in matrix["options"]],
+        [{"label": _("Responses"), "data": matrix["totals"]}],
+        horizontal=True,
+    )
+    return render(
+        request,
+        "reports/view_matrix.html",
+        {
+            "comparison": result,
+            "form": form,
+            "tab": "us_support",
+            "matrix": matrix,
+            "chart": chart,
+            "title": _("US support required, by country and category"),
+            "legend": _("S = short term, L = long term."),
+            "short_labels": True,
+        },
+    )
+
+
+@analyst_required
+@require_GET
+def sanctions_view(request: HttpRequest) -> HttpResponse:
+    current = _round_or_404()
+    result, form = _filtered_comparison(request, current)
+    matrix = _option_matrix(result, ("q6_measures",))
+    willing = result.row("q6_willing")
+    timing = result.row("q6_timing")
+    for index, line in enumerate(matrix["lines"]):
+        line["willing"] = willing.cells[index] if willing else ""
+        line["timing"] = timing.cells[index] if timing else ""
+    chart = _chart(
+        "sanctions-chart",
+        _("Responses ready to take each sanctions measure"),
+        [label for _key, label in matrix["options"]],
+        [{"label": _("Responses"), "data": matrix["totals"]}],
+        horizontal=True,
+    )
+    return render(
+        request,
+        "reports/view_matrix.html",
+        {
+            "comparison": result,
+            "form": form,
+            "tab": "sanctions",
+            "matrix": matrix,
+            "chart": chart,
+            "title": _("Sanctions measures, by country"),
+            "extra_columns": True,
+        },
+    )
+
+
+@analyst_required
+@require_GET
+def stationing_view(request: HttpRequest) -> HttpResponse:
+    current = _round_or_404()
+    result, form = _filtered_comparison(request, current)
+    rows = [result.row(key) for key in report_selectors.STATIONING_FIELDS]
+    rows = [row for row in rows if row]
+    lines = [
+        {"column": column, "cells": [row.cells[index] for row in rows]}
+        for index, column in enumerate(result.columns)
+    ]
+    areas = result.summary("q2_stationing_areas")
+    options = [o for o in (areas.options or []) if o.count] if areas else []
+    chart = _chart(
+        "stationing-chart",
+        _("Responses naming each stationing area"),
+        [o.label for o in options],
+        [{"label": _("Responses"), "data": [o.count for o in options]}],
+        horizontal=True,
+    )
+    months = result.summary("q2_duration_months")
+    return render(
+        request,
+        "reports/view_stationing.html",
+        {
+            "comparison": result,
+            "form": form,
+            "tab": "stationing",
+            "fields": [row.field for row in rows],
+            "lines": lines,
+            "chart": chart,
+            "area_counts": options,
+            "months": months.numbers if months else None,
+        },
+    )
+
+
+@analyst_required
+@require_GET
+def agreement_view(request: HttpRequest) -> HttpResponse:
+    current = _round_or_404()
+    result, form = _filtered_comparison(request, current)
+    summaries = [
+        (block.question, row.summary)
+        for block in result.blocks
+        for row in block.rows
+        if row.field.aggregation == "count"
+    ]
+    answered = [(q, s) for q, s in summaries if s.answered]
+    for _question, summary in answered:
+        for option in summary.options:
+            option.share = round(100 * option.count / summary.answered)
+    ranked = sorted(answered, key=lambda pair: -(pair[1].divergence or 0))
+    chart = _chart(
+        "divergence-chart",
+        _("Divergence per question (0 = all agree, 1 = evenly split)"),
+        [f"Q{q.number}: {s.field.label}" for q, s in ranked],
+        [{"label": _("Divergence"), "data": [s.divergence or 0 for _q, s in ranked]}],
+        horizontal=True,
+    )
+    return render(
+        request,
+        "reports/view_agreement.html",
+        {
+            "comparison": result,
+            "form": form,
+            "tab": "agreement",
+            "summaries": answered,
+            "chart": chart,
+            "ranked": ranked,
+        },
+    )
+
+
+@analyst_required
+@require_GET
+def changes_view(request: HttpRequest) -> HttpResponse:
+    """What changed between each country's successive submissions, and since this analyst last
+    opened the comparison."""
+    current = _round_or_404()
+    result, form = _filtered_comparison(request, current)
+    response_ids = [c.response.pk for c in result.columns]
+    submissions: dict[int, list[ResponseVersion]] = {}
+    for version in ResponseVersion.objects.filter(
+        response_id__in=response_ids, kind=ResponseVersion.Kind.SUBMISSION
+    ).order_by("response_id", "-number"):
+        submissions.setdefault(version.response_id, []).append(version)
+    seen = {
+        s.response_id: s.version
+        for s in SeenVersion.objects.filter(user=request.user, response_id__in=response_ids).select_related(
+            "version"
+        )
+    }
+    resubmitted, since_seen = [], []
+    for column in result.columns:
+        versions = submissions.get(column.response.pk, [])
+        if len(versions) > 1:
+            resubmitted.append(
+                {
+                    "column": column,
+                    "older": versions[1],
+                    "newer": versions[0],
+                    "differences": answers_difference(
+                        result.formatter, versions[1].answers, versions[0].answers
+                    ),
+                }
+            )
+        last_seen = seen.get(column.response.pk)
+        if last_seen is None or last_seen.pk != column.version.pk:
+            since_seen.append(
+                {
+                    "column": column,
+                    "older": last_seen,
+                    "differences": answers_difference(
+                        result.formatter, last_seen.answers if last_seen else {}, column.version.answers
+                    )
+                    if last_seen
+                    else [],
+                }
+            )
+    return render(
+        request,
+        "reports/view_changes.html",
+        {
+            "comparison": result,
+            "form": form,
+            "tab": "changes",
+            "resubmitted": resubmitted,
+            "since_seen": since_seen,
+        },
+    )
+
+
+@login_required
+@require_GET
+def status_view(request: HttpRequest) -> HttpResponse:
+    """Answer status by country, for coordinators: never a count of filled fields."""
+    if not request.user.is_coordinator:
+        raise PermissionDenied
+    current = _round_or_404()
+    responses = (
+        Response.objects.filter(round=current)
+        .select_related("submitted_version__created_by")
+        .prefetch_related("authors")
+    )
+    by_country: dict[int, Response] = {}
+    for response in responses:
+        for country in response.authors.all():
+            by_country[country.pk] = response
+    lines = []
+    for country in Country.objects.filter(is_invitable=True).order_by("name"):
+        response = by_country.get(country.pk)
+        lines.append(
+            {
+                "country": country,
+                "response": response,
+                "status": response.get_status_display() if response else _("Not started"),
+                "joint": response is not None and len(response.authors.all()) > 1,
+            }
+        )
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line["status"]] = counts.get(line["status"], 0) + 1
+    return render(
+        request,
+        "reports/view_status.html",
+        {"round": current, "lines": lines, "counts": counts, "tab": "status"},
+    )
+
+
+# -- built reports -----------------------------------------------------------------------------
+
+
+@analyst_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = list(reports_visible_to(request.user)[:200])
+    changed = report_changed_countries(reports)
+    for report in reports:
+        report.changed_countries = changed.get(report.pk, [])
+    return render(request, "reports/report_list.html", {"reports": reports, "now": timezone.now()})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    current = _round_or_404()
+    questions = list(questions_with_fields(current))
+    countries = sorted(
+        {c for r in report_selectors.submitted_responses(current) for c in r.authors.all()},
+        key=lambda c: c.name,
+    )
+    form = ReportRequestForm(request.POST or None, questions=questions, countries=countries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = report_request(
+                user=request.user,
+                round=current,
+                country_codes=form.cleaned_data["countries"],
+                question_numbers=form.cleaned_data["questions"],
+                formats=form.cleaned_data["formats"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Report requested. It is built in the background; this page follows it.")
+            )
+            return redirect("reports:detail", pk=report.pk)
+    return render(request, "reports/report_new.html", {"form": form, "round": current})
+
+
+def _visible_report(request: HttpRequest, pk: int) -> Report:
+    return get_object_or_404(reports_visible_to(request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    changed = report_changed_countries([report]).get(report.pk, [])
+    files = list(
+        ReportFile.objects.filter(report=report).only("format", "size", "built_at").order_by("format")
+    )
+    return render(
+        request,
+        "reports/report_detail.html",
+        {"report": report, "changed_countries": changed, "files": files, "sources": report.sources.count()},
+    )
+
+
+@login_required
+@require_GET
+def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+    report = _visible_report(request, pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "label": report.get_status_display(),
+            "step": report.step,
+            "error": report.error,
+            "finished": report.status in (Report.Status.DONE, Report.Status.FAILED),
+        }
+    )
+
+
+@login_required
+@require_POST
+def report_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    try:
+        report_retry(report=report, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report is queued again."))
+    return redirect("reports:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def report_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    new = report_rebuild(report=report, user=request.user)
+    messages.success(
+        request, _("A new report with the same scope is being built from the current submissions.")
+    )
+    return redirect("reports:detail", pk=new.pk)
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    report = _visible_report(request, pk)
+    report_file = get_object_or_404(ReportFile, report=report, format=fmt)
+    at = timezone.now()
+    content = report_file_stamped(report_file=report_file, user=request.user, at=at)
+    audit_record(user=request.user, action=AuditEvent.Action.REPORT_DOWNLOAD, report_id=report.pk, format=fmt)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    inline = fmt == Report.Format.HTML and request.GET.get("inline") == "1"
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="allied-responses-report-{report.pk}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

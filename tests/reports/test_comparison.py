@@ -1,0 +1,91 @@
+import pytest
+from django.urls import reverse
+
+from reports.selectors import comparison_build
+from responses.demo import demo_seed
+from responses.models import Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_columns_are_submitted_responses_only_and_a_joint_response_is_one_column(world):
+    comparison = comparison_build(round=world["round"])
+
+    labels = [c.label for c in comparison.columns]
+    assert labels == ["Estonia, Latvia, Lithuania", "France", "Germany", "Poland"]
+    assert "Italy" in [c.name for c in comparison.not_answered]
+
+
+def test_summaries_on_known_data(world):
+    comparison = comparison_build(round=world["round"])
+
+    troops = comparison.summary("q1_troops_offered").numbers
+    assert (troops.total, troops.minimum, troops.maximum, troops.median) == (7000, 800, 5000, 1200)
+    assert troops.estimate_columns == ["Poland"]
+    force = comparison.summary("q2_force_size").numbers
+    assert (force.total, force.median) == (125000, 27500)  # 25,000 for the Baltic states from COMPLETE
+    short_term = {o.key: o.count for o in comparison.summary("q3_short_term").options}
+    assert (short_term["isr"], short_term["air_missile_defence"], short_term["financing"]) == (2, 1, 0)
+    send = {o.key: o.columns for o in comparison.summary("q1_send_troops").options}
+    assert send["yes"] == ["Estonia, Latvia, Lithuania", "France", "Poland"]
+    assert send["no"] == ["Germany"]
+
+
+@pytest.mark.parametrize(
+    ("group", "expected"),
+    [
+        ("eu", ["Estonia, Latvia, Lithuania", "France", "Germany", "Poland"]),
+        ("nato", ["Estonia, Latvia, Lithuania", "France", "Germany", "Poland"]),
+        ("troops", ["Estonia, Latvia, Lithuania", "France", "Poland"]),
+        ("non_eu", []),
+    ],
+)
+def test_country_groups(world, group, expected):
+    assert [c.label for c in comparison_build(round=world["round"], group=group).columns] == expected
+
+
+def test_question_subset(world):
+    comparison = comparison_build(round=world["round"], question_numbers=[3, 6])
+
+    assert [b.question.number for b in comparison.blocks] == [3, 6]
+
+
+def test_the_page_never_shows_a_draft(analyst_client, world):
+    html = analyst_client.get(reverse("reports:comparison")).content.decode()
+
+    assert "ITALIAN-DRAFT-SECRET" not in html
+    assert 'data-testid="column">Italy' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert '<script>alert("x")</script>' not in html
+
+
+def _page_queries(client, django_assert_num_queries, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["comparison", "troops", "us_support", "stationing", "agreement", "sanctions", "changes"]
+)
+def test_query_count_does_not_grow_from_5_to_50_countries(
+    client, us_round, url_name, django_assert_num_queries
+):
+    from tests.accounts.factories import AnalystFactory
+
+    client.force_login(AnalystFactory())
+    url = reverse(f"reports:{url_name}")
+    demo_seed(round=us_round, country_count=5, password="x")
+    client.get(url)  # the first visit records what the analyst has seen
+    with_5 = _page_queries(client, django_assert_num_queries, url)
+
+    demo_seed(round=us_round, country_count=50, password="x")
+    assert Response.objects.filter(submitted_version__isnull=False).count() > 35
+    client.get(url)
+    with_50 = _page_queries(client, django_assert_num_queries, url)
+
+    assert with_5 == with_50
+    assert with_50 <= 20
