@@ -49,5 +49,8 @@ check-deploy: install ## Django's deployment checklist against the production se
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+bench: install ## Benchmarks: comparison page and report build with 50 countries (prints figures)
+	cd benchmarks && ../$(PY) comparison.py && ../$(PY) report_build.py
+
 clean: ## Remove the virtual environment, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles
