@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from responses.models import Country, Membership
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "is_eu_member", "is_nato_member", "is_european", "is_invitable")
+    list_filter = ("is_eu_member", "is_nato_member", "is_european", "is_invitable")
+    search_fields = ("name", "code")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    # Responses and their versions are deliberately not in the admin: answers change only through
+    # the services, which keep versions and enforce who may see a draft.
+    list_display = ("user", "country", "role")
+    list_filter = ("role", "country")
+    search_fields = ("user__username", "country__name")
+    autocomplete_fields = ("user", "country")
