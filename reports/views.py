@@ -159,19 +159,21 @@ def _option_matrix(result: Any, keys: tuple[str, ...]) -> dict[str, Any]:
     return {"options": options, "lines": lines, "totals": totals, "fields": [r.field for r in rows]}
 
 
+def _matrix_chart(chart_id: str, title: str, matrix: dict[str, Any]) -> dict[str, Any]:
+    """How many responses name each option of an option matrix, as a horizontal bar chart."""
+    labels = [label for _key, label in matrix["options"]]
+    return _chart(
+        chart_id, title, labels, [{"label": _("Responses"), "data": matrix["totals"]}], horizontal=True
+    )
+
+
 @analyst_required
 @require_GET
 def us_support_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current)
     matrix = _option_matrix(result, report_selectors.US_SUPPORT_FIELDS)
-    chart = _chart(
-        "us-support-chart",
-        _("Responses requiring each kind of US support"),
-        [label for _key, label in matrix["options"]],
-        [{"label": _("Responses"), "data": matrix["totals"]}],
-        horizontal=True,
-    )
+    chart = _matrix_chart("us-support-chart", _("Responses requiring each kind of US support"), matrix)
     return render(
         request,
         "reports/view_matrix.html",
@@ -199,13 +201,7 @@ def sanctions_view(request: HttpRequest) -> HttpResponse:
     for index, line in enumerate(matrix["lines"]):
         line["willing"] = willing.cells[index] if willing else ""
         line["timing"] = timing.cells[index] if timing else ""
-    chart = _chart(
-        "sanctions-chart",
-        _("Responses ready to take each sanctions measure"),
-        [label for _key, label in matrix["options"]],
-        [{"label": _("Responses"), "data": matrix["totals"]}],
-        horizontal=True,
-    )
+    chart = _matrix_chart("sanctions-chart", _("Responses ready to take each sanctions measure"), matrix)
     return render(
         request,
         "reports/view_matrix.html",
