@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -489,6 +490,9 @@ def report_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+# The printable HTML report carries its own <style> (it is also a downloaded file); scripts stay
+# forbidden.
+@csp_update({"style-src": ["'unsafe-inline'"]})
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = _visible_report(request, pk)
     report_file = get_object_or_404(ReportFile, report=report, format=fmt)

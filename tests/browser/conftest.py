@@ -47,3 +47,17 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(page):
+    """Every browser test also checks that the strict CSP blocked nothing the app needs."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert violations == []

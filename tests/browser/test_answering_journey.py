@@ -157,6 +157,7 @@ def test_a_failed_autosave_says_why_keeps_the_text_and_retries(page: Page, live_
     sign_in(page, base, "fr.drafter")
     page.goto(f"{base}/responses/country/fr/")
     page.get_by_role("button", name="Start the response").click()
+    page.wait_for_load_state("load")  # the page's scripts are in before the network goes
 
     page.context.set_offline(True)
     page.get_by_label("Comments on participation and troops").fill("Written while the network was down.")
