@@ -162,6 +162,22 @@ class QuestionForm(forms.Form):
                 initial[field.key] = value
         return initial
 
+    def data_with_current(self, data: Any, answers: dict[str, Any], keys: set[str]) -> Any:
+        """A copy of posted `data` in which the fields `keys` hold the saved `answers`: after a
+        conflict, what a colleague changed (and the user did not) is shown as it now is."""
+        data = data.copy()
+        initial = self._initial(answers)
+        for field in self.question_fields:
+            if field.key not in keys:
+                continue
+            for name in (field.key, field.key + OTHER_SUFFIX, field.key + KIND_SUFFIX):
+                if name not in self.fields:
+                    continue
+                value = initial.get(name)
+                values = value if isinstance(value, list) else ([] if value in (None, "") else [str(value)])
+                data.setlist(name, [str(v) for v in values])
+        return data
+
     # -- reading --------------------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:

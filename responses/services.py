@@ -111,9 +111,17 @@ class FieldConflict:
 class EditConflict(Exception):
     """A save based on an older version touches fields that someone else changed meanwhile."""
 
-    def __init__(self, *, conflicts: list[FieldConflict], current_version: ResponseVersion):
+    def __init__(
+        self,
+        *,
+        conflicts: list[FieldConflict],
+        current_version: ResponseVersion,
+        changed_by_others: list[str] | None = None,
+    ):
         self.conflicts = conflicts
         self.current_version = current_version
+        # Every field someone else changed since the user's base, conflicting or not.
+        self.changed_by_others = changed_by_others or []
         super().__init__(", ".join(c.key for c in conflicts))
 
 
@@ -152,10 +160,14 @@ def response_save_draft(
     current_answers = current.answers if current else {}
     current_number = current.number if current else 0
     if base_version == current_number:
-        base_answers = current_answers
+        base = current
     else:
-        base = response.versions.filter(number=base_version).first()
-        base_answers = base.answers if base else {}
+        base = response.versions.filter(number=base_version).first() if base_version else None
+        if base is None and base_version:
+            raise ValidationError(
+                _("This page is out of date. Reload it to continue; your text stays in it.")
+            )
+    base_answers = base.answers if base else {}
 
     mine = {key for key, value in answers.items() if _normal(value) != base_answers.get(key)}
     theirs = {
@@ -170,16 +182,32 @@ def response_save_draft(
         for key in sorted(mine & theirs)
         if _normal(answers[key]) != current_answers.get(key)
     ]
-    if conflicts:
-        raise EditConflict(conflicts=conflicts, current_version=current)
-
     merged = dict(current_answers)
     for key in mine:
         merged[key] = _normal(answers[key])
     merged = {key: value for key, value in merged.items() if value is not None}
+    # A colleague's answer that the user's change would now hide (and so drop) is a conflict too.
+    hidden = set(_hidden_keys(response.round, merged))
+    conflicts += [
+        FieldConflict(key=key, base=base_answers.get(key), theirs=current_answers[key], yours=None)
+        for key in sorted((theirs - mine) & hidden)
+        if current_answers.get(key) is not None
+    ]
+    if conflicts:
+        raise EditConflict(conflicts=conflicts, current_version=current, changed_by_others=sorted(theirs))
+
     if problems := _answer_problems(response.round, merged):
         raise ValidationError(problems)
     new_metadata = metadata if metadata is not None else (current.metadata if current else {})
+    if (
+        metadata is not None
+        and base is not None
+        and current is not None
+        and base.metadata != current.metadata
+    ):
+        raise ValidationError(
+            _("A colleague changed these details meanwhile. Reload the page to see them before saving.")
+        )
     if current is not None and merged == current_answers and new_metadata == current.metadata:
         return SaveResult(version=current, created=False, merged_from_others=[])
     version = _version_create(
@@ -212,7 +240,9 @@ def _check_editable(response: Response, user: User) -> None:
 
 
 @transaction.atomic
-def response_submit(*, response: Response, user: User) -> ResponseVersion:
+def response_submit(
+    *, response: Response, user: User, reviewed_version: int | None = None
+) -> ResponseVersion:
     """The approver submits the current draft on behalf of the government(s); it becomes an
     immutable version that analysts can see."""
     response = (
@@ -229,6 +259,11 @@ def response_submit(*, response: Response, user: User) -> ResponseVersion:
     draft = response.current_version
     if draft is None:
         raise ValidationError(_("There is nothing to submit yet."))
+    if reviewed_version is not None and reviewed_version != draft.number:
+        raise ValidationError(
+            _("The draft changed after you reviewed it (now version %(n)s). Read it again before submitting.")
+            % {"n": draft.number}
+        )
     if missing := response_missing_answers(response=response):
         raise ValidationError({f.key: [_("This answer is required for submission.")] for f in missing})
     version = _version_create(

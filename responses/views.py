@@ -242,8 +242,16 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
                 )
             except EditConflict as conflict:
                 conflicts = _conflict_rows(AnswerFormatter(questions), conflict)
-                data = request.POST.copy()
+                # Show what the colleague changed outside the conflicts as it now is, so that the
+                # next save, based on the newest version, cannot revert it.
+                conflicting = {c.key for c in conflict.conflicts}
+                data = form.data_with_current(
+                    request.POST,
+                    conflict.current_version.answers,
+                    set(conflict.changed_by_others) - conflicting,
+                )
                 data["base_version"] = str(conflict.current_version.number)
+                form_kwargs["answers"] = conflict.current_version.answers
                 form = QuestionForm(data, **form_kwargs)
                 form.is_valid()
             except ValidationError as exc:
@@ -382,6 +390,22 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
     except ValidationError as exc:
         return JsonResponse({"status": "invalid", "message": " ".join(exc.messages)}, status=422)
     saved_at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
+    on_this_page = [k for k in result.merged_from_others if k in {f.key for f in form.question_fields}]
+    if on_this_page:
+        # The page now shows stale values for these fields: saving again from it would revert
+        # the colleague's answers, so the page stops autosaving and asks for a reload.
+        formatter = AnswerFormatter(questions)
+        return JsonResponse(
+            {
+                "status": "merged",
+                "version": result.version.number,
+                "message": _(
+                    "Saved at %(time)s. A colleague changed %(fields)s meanwhile: reload the page to see "
+                    "their answers before you go on."
+                )
+                % {"time": saved_at, "fields": ", ".join(formatter.by_key[k].label for k in on_this_page)},
+            }
+        )
     return JsonResponse(
         {
             "status": "saved",
@@ -517,7 +541,11 @@ def response_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     questions = _questions(response)
     if request.method == "POST":
         try:
-            response_submit(response=response, user=request.user)
+            reviewed = int(request.POST.get("reviewed_version", ""))
+        except ValueError:
+            reviewed = -1
+        try:
+            response_submit(response=response, user=request.user, reviewed_version=reviewed)
         except ValidationError as exc:
             messages.error(request, _("Not submitted: %(reason)s") % {"reason": " ".join(exc.messages)})
         else:

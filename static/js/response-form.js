@@ -165,6 +165,11 @@
         dropLocalCopy();
         say(data.message, "success");
         form.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
+      } else if (data.status === "merged") {
+        baseInput.value = data.version;
+        dropLocalCopy();
+        stopped = true;
+        say(data.message, "warning");
       } else if (data.status === "conflict" || data.status === "refused") {
         stopped = true;
         say(data.message, "danger");

@@ -152,6 +152,7 @@ def post_data(name: str, response: Response) -> dict[str, str]:
         "details": {"base_version": base, "contact_name": "Jeanne Martin"},
         "return": {"comment": "Please complete question 2."},
         "presence": {"question": "1"},
+        "submit": {"reviewed_version": base},
     }.get(name, {})
 
 

@@ -292,3 +292,55 @@ def test_a_joint_response_is_edited_by_members_of_any_author(us_round):
 
     assert version.number == 2
     assert response_submit(response=joint, user=member(latvia, "approver")).kind == "submission"
+
+
+class TestNothingIsLostBetweenEditors:
+    def test_an_answer_a_colleague_gave_is_not_dropped_by_hiding_it(self, response, france):
+        alice, bob = member(france, "drafter"), member(france, "approver")
+        save(response, alice, {"q2_duration_kind": "fixed_term"})  # v1: both start here
+        response_save_draft(response=response, user=alice, answers={"q2_duration_months": 36}, base_version=1)
+
+        with pytest.raises(EditConflict) as caught:
+            response_save_draft(
+                response=response, user=bob, answers={"q2_duration_kind": "undecided"}, base_version=1
+            )
+
+        assert [(c.key, c.theirs, c.yours) for c in caught.value.conflicts] == [
+            ("q2_duration_months", 36, None)
+        ]
+        assert current_answers(response)["q2_duration_months"] == 36
+
+    def test_an_unknown_base_version_is_refused_not_guessed(self, response, france):
+        drafter = member(france, "drafter")
+        save(response, drafter, {"q1_comments": "Kept"})
+
+        with pytest.raises(ValidationError, match="out of date"):
+            response_save_draft(response=response, user=drafter, answers={"q1_comments": ""}, base_version=7)
+        assert current_answers(response) == {"q1_comments": "Kept"}
+
+    def test_details_changed_by_a_colleague_are_not_overwritten(self, response, france):
+        alice, bob = member(france, "drafter"), member(france, "approver")
+        save(response, alice, {"q1_participate": "yes"})
+        response_save_draft(
+            response=response, user=alice, answers={}, base_version=1, metadata={"contact_name": "A"}
+        )
+
+        with pytest.raises(ValidationError, match="changed these details meanwhile"):
+            response_save_draft(
+                response=response, user=bob, answers={}, base_version=1, metadata={"contact_name": "B"}
+            )
+
+    def test_the_approver_submits_only_the_version_they_reviewed(self, response, france):
+        drafter, approver = member(france, "drafter"), member(france, "approver")
+        reviewed = save(response, drafter, COMPLETE).version.number
+        save(response, drafter, {"q1_comments": "Added after the review"})
+
+        with pytest.raises(ValidationError, match="changed after you reviewed it"):
+            response_submit(response=response, user=approver, reviewed_version=reviewed)
+        response.refresh_from_db()
+        assert response.status == Response.Status.DRAFT
+
+
+def current_answers(response) -> dict:
+    response.refresh_from_db()
+    return response.current_version.answers

@@ -295,7 +295,10 @@ class TestSubmissionWorkflow:
                 "q1_troops_offered__kind": "estimate",
             },
         )
-        logged_in(people["approver"]).post(reverse("responses:submit", args=[submitted_response.pk]))
+        logged_in(people["approver"]).post(
+            reverse("responses:submit", args=[submitted_response.pk]),
+            {"reviewed_version": current(submitted_response).number},
+        )
         submitted_response.refresh_from_db()
         assert submitted_response.status == Response.Status.SUBMITTED
 
@@ -414,3 +417,49 @@ def test_a_drafter_starts_the_countrys_response(us_round, people):
     assert list(response.authors.values_list("code", flat=True)) == ["FR"]
     viewer_offer = logged_in(people["viewer"]).get(reverse("responses:country", args=["fr"]))
     assert viewer_offer.status_code == 302  # now it exists: straight to it
+
+
+class TestColleaguesChangesSurviveTheConflictPage:
+    def test_fields_only_the_colleague_changed_are_shown_as_they_now_are(self, draft_response, people):
+        base = current(draft_response).number
+        alice, bob = logged_in(people["drafter"]), logged_in(people["approver"])
+        alice.post(
+            question_url(draft_response),
+            {"base_version": base, "q1_participate": "no", "q1_send_troops": "no", "q1_comments": "Alice"},
+        )
+
+        page = bob.post(
+            question_url(draft_response),
+            {"base_version": base, "q1_participate": "yes", "q1_send_troops": "no", "q1_comments": "Bob"},
+        ).content.decode()
+
+        assert re.search(r'name="q1_participate" value="no"[^>]*checked', page), "Alice's answer is shown"
+        resolved = {
+            "base_version": base + 1,
+            "q1_participate": "no",
+            "q1_send_troops": "no",
+            "q1_comments": "Bob",
+        }
+        bob.post(question_url(draft_response), {**resolved, "resolve_q1_comments": "mine"})
+        answers = current(draft_response).answers
+        assert (answers["q1_participate"], answers["q1_comments"]) == ("no", "Bob")
+
+    def test_autosave_stops_and_asks_for_a_reload_when_a_colleague_changed_this_page(
+        self, draft_response, people
+    ):
+        base = current(draft_response).number
+        url = reverse("responses:autosave", args=[draft_response.pk, 1])
+        logged_in(people["drafter"]).post(
+            url, {"base_version": base, "q1_participate": "no", "q1_send_troops": "no"}
+        )
+
+        reply = logged_in(people["approver"]).post(
+            url,
+            {"base_version": base, "q1_participate": "yes", "q1_send_troops": "no", "q1_comments": "Mine"},
+        )
+
+        data = reply.json()
+        assert data["status"] == "merged"
+        assert "reload the page" in data["message"]
+        answers = current(draft_response).answers
+        assert (answers["q1_participate"], answers["q1_comments"]) == ("no", "Mine")
