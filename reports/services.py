@@ -63,19 +63,22 @@ def report_enqueue(*, report: Report) -> None:
         )
 
 
-def _set_step(report: Report, step: str) -> None:
-    Report.objects.filter(pk=report.pk).update(step=step)
-
-
 def report_build(*, report_id: int) -> Report:
     """Builds every requested format from the current submitted versions in scope.
 
-    Idempotent and safe to run again: a done report is left alone; a report left 'running' by a
-    worker that died is built again from scratch, up to MAX_ATTEMPTS times.
+    Idempotent and safe to run again: only a queued report is claimed (or one left running by a
+    worker that died, past the task time limit), an attempt only ever finishes its own run, and
+    after MAX_ATTEMPTS the report fails with the reason.
     """
+    abandoned_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     with transaction.atomic():
         report = Report.objects.select_for_update().select_related("round").get(pk=report_id)
-        if report.status in (Report.Status.DONE, Report.Status.FAILED):
+        # Claim it: a queued report, or one whose worker died (running past the time limit). A
+        # duplicate delivery while another worker builds it leaves it alone.
+        abandoned = report.status == Report.Status.RUNNING and (
+            report.started_at is None or report.started_at < abandoned_before
+        )
+        if report.status != Report.Status.QUEUED and not abandoned:
             return report
         if report.attempts >= MAX_ATTEMPTS:
             report.status = Report.Status.FAILED
@@ -91,13 +94,17 @@ def report_build(*, report_id: int) -> Report:
         report.error = ""
         report.step = _("Collecting the submitted versions")
         report.save(update_fields=["status", "attempts", "started_at", "error", "step"])
+        # Files of an earlier attempt never mix with this one's snapshot.
+        ReportFile.objects.filter(report=report).delete()
+    attempt = report.attempts
+    mine = Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING, attempts=attempt)
 
     current_format = ""
     try:
         with transaction.atomic():
             comparison = _snapshot(report)
         for current_format in report.formats:
-            _set_step(report, _("Building the %(format)s file") % {"format": current_format.upper()})
+            mine.update(step=_("Building the %(format)s file") % {"format": current_format.upper()})
             content = EXPORTERS[current_format](comparison, report)
             ReportFile.objects.update_or_create(
                 report=report, format=current_format, defaults={"content": content, "size": len(content)}
@@ -105,14 +112,14 @@ def report_build(*, report_id: int) -> Report:
     except Exception as exc:
         logger.exception("report %s failed", report.pk)
         what = current_format.upper() or _("the comparison")
-        Report.objects.filter(pk=report.pk).update(
+        mine.update(
             status=Report.Status.FAILED,
             error=_("Building %(what)s failed: %(reason)s") % {"what": what, "reason": exc},
             finished_at=timezone.now(),
         )
         report.refresh_from_db()
         return report
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.DONE, step="", finished_at=timezone.now())
+    mine.update(status=Report.Status.DONE, step="", finished_at=timezone.now())
     report.refresh_from_db()
     return report
 

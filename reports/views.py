@@ -68,7 +68,9 @@ def _filtered_comparison(request: HttpRequest, current: Round) -> tuple[Any, Com
 def comparison(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current)
-    seen_versions_record(user=request.user, comparison=result)
+    if len(result.blocks) == len(form.fields["questions"].choices):
+        # Only a view of every question counts as having seen a version.
+        seen_versions_record(user=request.user, comparison=result)
     return render(
         request,
         "reports/comparison.html",
@@ -355,7 +357,7 @@ def changes_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def status_view(request: HttpRequest) -> HttpResponse:
     """Answer status by country, for coordinators: never a count of filled fields."""
-    if not request.user.is_coordinator:
+    if not permissions.can_see_answer_status(request.user):
         raise PermissionDenied
     current = _round_or_404()
     responses = (
@@ -495,6 +497,8 @@ def report_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
 @csp_update({"style-src": ["'unsafe-inline'"]})
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = _visible_report(request, pk)
+    if report.status != Report.Status.DONE:
+        raise Http404
     report_file = get_object_or_404(ReportFile, report=report, format=fmt)
     at = timezone.now()
     content = report_file_stamped(report_file=report_file, user=request.user, at=at)

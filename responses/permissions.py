@@ -87,3 +87,9 @@ def can_return_response(user: User, response: Response) -> bool:
 
 def can_configure_joint_responses(user: User) -> bool:
     return _active(user) and user.is_coordinator
+
+
+def can_see_answer_status(user: User) -> bool:
+    """Coordinators follow who has answered: each country's status (not started, draft,
+    submitted, returned), never its draft's content or how much of it is filled."""
+    return _active(user) and user.is_coordinator

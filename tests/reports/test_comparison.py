@@ -89,3 +89,13 @@ def test_query_count_does_not_grow_from_5_to_50_countries(
 
     assert with_5 == with_50
     assert with_50 <= 20
+
+
+def test_a_view_of_some_questions_does_not_count_as_seen(analyst_client, world):
+    from reports.models import SeenVersion
+
+    analyst_client.get(reverse("reports:comparison") + "?questions=1")
+    assert not SeenVersion.objects.exists()
+
+    analyst_client.get(reverse("reports:comparison") + "?group=nato")
+    assert SeenVersion.objects.filter(user=world["analyst"]).count() == 4

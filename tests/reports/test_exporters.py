@@ -140,3 +140,28 @@ def test_a_report_for_some_countries_and_questions(world):
     rows = list(csv.reader(io.StringIO(content(report, "csv").decode("utf-8-sig"), newline="")))[2:]
     assert {r[0] for r in rows} == {"France", "Estonia, Latvia, Lithuania"}
     assert {r[2] for r in rows} == {"1"}
+
+
+def test_an_unusual_marking_is_printed_as_written_on_every_pdf_page(world):
+    from questionnaire.models import Round
+
+    marking = 'NATO RESTRICTED - REL; "X" <Y>'
+    Round.objects.filter(pk=world["round"].pk).update(handling_marking=marking)
+    report = Report.objects.create(
+        round=Round.objects.get(pk=world["round"].pk), requested_by=world["analyst"], formats=["pdf"]
+    )
+    report_build(report_id=report.pk)
+
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(content(report, "pdf"))).pages]
+    assert all(marking in text for text in pages)
+
+
+def test_only_a_finished_report_can_be_downloaded(client, world):
+    from django.urls import reverse
+
+    report = Report.objects.create(round=world["round"], requested_by=world["analyst"], formats=["csv"])
+    report_build(report_id=report.pk)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED)
+    client.force_login(world["analyst"])
+
+    assert client.get(reverse("reports:download", args=[report.pk, "csv"])).status_code == 404

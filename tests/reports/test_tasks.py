@@ -155,3 +155,20 @@ def test_a_newer_submission_makes_a_report_stale_and_a_rebuild_includes_it(
     rebuilt = report_build(report_id=rebuilt.pk)
     assert rebuilt.rebuild_of == report
     assert report_changed_countries([rebuilt]) == {rebuilt.pk: []}
+
+
+@pytest.mark.django_db
+def test_a_duplicate_delivery_leaves_a_running_build_alone(world):
+    report = Report.objects.create(
+        round=world["round"],
+        requested_by=world["analyst"],
+        formats=["csv"],
+        status="running",
+        attempts=1,
+        started_at=timezone.now(),
+    )
+
+    again = report_build(report_id=report.pk)
+
+    assert (again.status, again.attempts) == (Report.Status.RUNNING, 1)
+    assert not ReportFile.objects.filter(report=report).exists()
