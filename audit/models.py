@@ -16,6 +16,8 @@ class AuditEvent(models.Model):
         RESPONSE_RETURN = "response.return", _("Returned a response for revision")
         RESPONSE_START = "response.start", _("Started a response")
         REPORT_DOWNLOAD = "report.download", _("Downloaded a report")
+        ROUND_CHANGE = "round.change", _("Changed a round")
+        REMINDER_SEND = "reminder.send", _("Sent reminders")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -10,5 +10,6 @@ urlpatterns = [
     path("questionnaire/", include("questionnaire.urls")),
     path("responses/", include("responses.urls")),
     path("reports/", include("reports.urls")),
+    path("coordination/", include("coordination.urls")),
     path("", include("core.urls")),
 ]

@@ -30,6 +30,8 @@ def navigation_for(user: User) -> list[NavItem]:
     if user.is_coordinator:
         items.append(NavItem(_("Submission status"), reverse("reports:status"), "status"))
         items.append(NavItem(_("Joint responses"), reverse("responses:joint_create"), "joint"))
+        items.append(NavItem(_("Rounds"), reverse("coordination:rounds"), "rounds"))
+        items.append(NavItem(_("Audit log"), reverse("coordination:audit"), "audit"))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
     return items

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "questionnaire",
     "responses",
     "reports",
+    "coordination",
 ]
 
 MIDDLEWARE = [
@@ -170,7 +171,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Fails reports whose worker died mid-build and re-enqueues those the broker missed.
     "reports-sweep": {"task": "reports.sweep", "schedule": 120.0},
+    # Idempotent: each reminder is recorded before it is sent and never sent twice.
+    "deadline-reminders": {"task": "coordination.deadline_reminders", "schedule": 15 * 60.0},
 }
+# Automatic reminders this many days before a round's deadline, to countries without a submission.
+DEADLINE_REMINDER_DAYS: list[int] = [
+    int(d) for d in env.list("DEADLINE_REMINDER_DAYS", default=["7", "2", "1"])
+]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="allied-responses@localhost")
@@ -211,5 +218,6 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
