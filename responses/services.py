@@ -133,6 +133,11 @@ class SaveResult:
     merged_from_others: list[str]
 
 
+# Locking: the response row is locked on its own, and everything else (its current version, its
+# round) is read after the lock is held. A join in the locking query would read the joined rows
+# from before the wait, and two concurrent saves would both number their version N+1.
+
+
 @transaction.atomic
 def response_save_draft(
     *,
@@ -150,11 +155,7 @@ def response_save_draft(
     since then to other fields are kept; a field that both changed differently raises
     EditConflict, so nothing is overwritten silently.
     """
-    response = (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("round", "current_version")
-        .get(pk=response.pk)
-    )
+    response = Response.objects.select_for_update().get(pk=response.pk)
     _check_editable(response, user)
     current = response.current_version
     current_answers = current.answers if current else {}
@@ -245,11 +246,7 @@ def response_submit(
 ) -> ResponseVersion:
     """The approver submits the current draft on behalf of the government(s); it becomes an
     immutable version that analysts can see."""
-    response = (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("round", "current_version")
-        .get(pk=response.pk)
-    )
+    response = Response.objects.select_for_update().get(pk=response.pk)
     if not permissions.can_submit_response(user, response):
         raise PermissionDenied(_("Only an approver of an author country may submit this response."))
     if not response.round.is_accepting_answers:
@@ -295,7 +292,7 @@ def response_return(
 ) -> ReturnRequest:
     """The coordinator returns a submission for revision; the submitted version stays in the
     history and the country edits a new draft from it."""
-    response = Response.objects.select_for_update(of=("self",)).select_related("round").get(pk=response.pk)
+    response = Response.objects.select_for_update().get(pk=response.pk)
     if not permissions.can_return_response(user, response):
         raise PermissionDenied(_("Only a coordinator may return a submitted response."))
     if not response.round.is_accepting_answers:
