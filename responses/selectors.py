@@ -103,3 +103,26 @@ class Presence:
     full_name: str
     question: int | None
     seen_at: datetime
+
+
+def versions_numbered_for(user: User, response: Response) -> list[ResponseVersion]:
+    """The versions a user may see, oldest first, each with `shown_number` and `shown_changes`.
+
+    Members see every version by its number and what each save changed. Others see submissions
+    only, numbered 1, 2, 3 and compared with the previous submission, so neither the numbering
+    nor the changed fields tell how many drafts were saved in between or what they touched.
+    """
+    versions = list(
+        permissions.versions_visible_to(user, response).select_related("created_by").order_by("number")
+    )
+    member = permissions.sees_drafts(user, response)
+    previous: dict[str, Any] = {}
+    for ordinal, version in enumerate(versions, start=1):
+        version.shown_number = version.number if member else ordinal
+        if member:
+            version.shown_changes = list(version.changed_fields)
+        else:
+            keys = set(previous) | set(version.answers)
+            version.shown_changes = sorted(k for k in keys if previous.get(k) != version.answers.get(k))
+            previous = version.answers
+    return versions

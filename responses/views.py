@@ -24,7 +24,13 @@ from responses.display import AnswerFormatter, answers_difference, question_prog
 from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
 from responses.models import Country, Response, ResponseVersion
 from responses.presence import presence_touch
-from responses.selectors import last_change_by_question, last_return, open_return, response_rows_for
+from responses.selectors import (
+    last_change_by_question,
+    last_return,
+    open_return,
+    response_rows_for,
+    versions_numbered_for,
+)
 from responses.services import (
     EditConflict,
     response_missing_answers,
@@ -165,7 +171,10 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.is_coordinator:
         returned = last_return(response)
         if returned is not None and response.submitted_version_id != returned.returned_version_id:
+            shown = {v.pk: v.shown_number for v in versions_numbered_for(request.user, response)}
             context["resubmitted_after_return"] = returned
+            context["compare_from"] = shown.get(returned.returned_version_id)
+            context["compare_to"] = shown.get(response.submitted_version_id)
     audit_record(
         user=request.user,
         action=AuditEvent.Action.RESPONSE_VIEW,
@@ -471,14 +480,10 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
     response = _visible_response(request, pk)
     questions = _questions(response)
     formatter = AnswerFormatter(questions)
-    versions = list(
-        permissions.versions_visible_to(request.user, response)
-        .select_related("created_by")
-        .order_by("-number")
-    )
+    versions = versions_numbered_for(request.user, response)[::-1]
     for version in versions:
         version.changed_labels = [
-            formatter.by_key[k].label for k in version.changed_fields if k in formatter.by_key
+            formatter.by_key[k].label for k in version.shown_changes if k in formatter.by_key
         ]
     audit_record(user=request.user, action=AuditEvent.Action.RESPONSE_HISTORY, response=response)
     return render(
@@ -496,14 +501,15 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
     response = _visible_response(request, pk)
-    versions = permissions.versions_visible_to(request.user, response).select_related("created_by")
     try:
         to_number = int(request.GET.get("to", ""))
         from_number = int(request.GET.get("from", ""))
     except ValueError:
         raise Http404 from None
-    newer = get_object_or_404(versions, number=to_number)
-    older = get_object_or_404(versions, number=from_number)
+    by_shown_number = {v.shown_number: v for v in versions_numbered_for(request.user, response)}
+    newer, older = by_shown_number.get(to_number), by_shown_number.get(from_number)
+    if newer is None or older is None:
+        raise Http404
     questions = _questions(response)
     formatter = AnswerFormatter(questions)
     differences = answers_difference(formatter, older.answers, newer.answers)
@@ -513,6 +519,7 @@ def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
         response=response,
         version=newer,
         compared_with=older.number,
+        shown_as=[older.shown_number, newer.shown_number],
     )
     return render(
         request,

@@ -135,12 +135,8 @@ def url_for(name: str, response: Response) -> str:
     kwargs = {key: values[key] for key in pattern.pattern.converters}
     url = reverse(f"responses:{name}", kwargs=kwargs)
     if name == "diff":
-        number = (
-            response.submitted_version.number
-            if response.submitted_version
-            else response.current_version.number
-        )
-        url += f"?from={number}&to={number}"
+        # Version 1 for members; for analysts and coordinators, submission 1.
+        url += "?from=1&to=1"
     return url
 
 

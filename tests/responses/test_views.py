@@ -342,6 +342,8 @@ class TestVisibility:
             assert not re.search(r'name="q1_participate" value="undecided"[^>]*checked', html), url
         history = analyst.get(reverse("responses:history", args=[submitted_response.pk])).content.decode()
         assert f'data-testid="version-{draft_number}"' not in history
+        # Submissions are numbered 1, 2, ... for analysts: no hint of how many drafts there were.
+        assert 'data-testid="version-1"' in history and 'data-testid="version-2"' not in history
         assert "Draft save" not in history
         diff = analyst.get(
             reverse("responses:diff", args=[submitted_response.pk]) + f"?from=2&to={draft_number}"
