@@ -37,6 +37,13 @@ def report_request(
     formats = [f for f in Report.Format.values if f in formats]
     if not formats:
         raise ValidationError({"formats": [_("Choose at least one format.")]})
+    window = timezone.now() - timedelta(minutes=settings.REPORT_REQUESTS_WINDOW_MINUTES)
+    recent = Report.objects.filter(requested_by=user, requested_at__gte=window)
+    if recent.count() >= settings.REPORT_REQUESTS_PER_WINDOW:
+        raise ValidationError(
+            _("You have requested %(n)s reports in %(minutes)s minutes; please wait before the next.")
+            % {"n": settings.REPORT_REQUESTS_PER_WINDOW, "minutes": settings.REPORT_REQUESTS_WINDOW_MINUTES}
+        )
     report = Report.objects.create(
         round=round,
         requested_by=user,
@@ -183,6 +190,16 @@ def reports_sweep() -> dict[str, int]:
     for report in waiting:
         report_enqueue(report=report)
     return {"failed": failed, "requeued": len(waiting)}
+
+
+def downloads_exhausted(*, user: User) -> bool:
+    """Downloads are the costliest reads (and the likeliest exfiltration): a cap per user and
+    window, counted from the audit log so that it holds across web processes without Redis."""
+    from audit.models import AuditEvent
+
+    window = timezone.now() - timedelta(minutes=settings.DOWNLOADS_WINDOW_MINUTES)
+    recent = AuditEvent.objects.filter(user=user, action=AuditEvent.Action.REPORT_DOWNLOAD, at__gte=window)
+    return recent.count() >= settings.DOWNLOADS_PER_WINDOW
 
 
 def report_file_stamped(*, report_file: ReportFile, user: User, at: datetime) -> bytes:

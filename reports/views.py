@@ -24,6 +24,7 @@ from reports.forms import ComparisonFilterForm, ReportRequestForm
 from reports.models import Report, ReportFile, SeenVersion
 from reports.selectors import COUNTRY_GROUPS, comparison_build, report_changed_countries, reports_visible_to
 from reports.services import (
+    downloads_exhausted,
     report_file_stamped,
     report_rebuild,
     report_request,
@@ -500,6 +501,12 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if report.status != Report.Status.DONE:
         raise Http404
     report_file = get_object_or_404(ReportFile, report=report, format=fmt)
+    if downloads_exhausted(user=request.user):
+        return HttpResponse(
+            _("Too many downloads in a short time. Please wait a few minutes and try again."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
     at = timezone.now()
     content = report_file_stamped(report_file=report_file, user=request.user, at=at)
     audit_record(user=request.user, action=AuditEvent.Action.REPORT_DOWNLOAD, report_id=report.pk, format=fmt)

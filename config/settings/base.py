@@ -182,6 +182,12 @@ DEADLINE_REMINDER_DAYS: list[int] = [
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="allied-responses@localhost")
 
+# Rate limits on the costliest endpoints, counted in the database (they hold without Redis).
+REPORT_REQUESTS_PER_WINDOW = env.int("REPORT_REQUESTS_PER_WINDOW", default=10)
+REPORT_REQUESTS_WINDOW_MINUTES = env.int("REPORT_REQUESTS_WINDOW_MINUTES", default=10)
+DOWNLOADS_PER_WINDOW = env.int("DOWNLOADS_PER_WINDOW", default=60)
+DOWNLOADS_WINDOW_MINUTES = env.int("DOWNLOADS_WINDOW_MINUTES", default=10)
+
 # The notice that demo responses are invented is shown on every page while this is on.
 DEMO_NOTICE = env.bool("DEMO_NOTICE", default=False)
 

@@ -123,3 +123,17 @@ def test_a_download_is_audited(client, world, built):
 
     event = AuditEvent.objects.get(action="report.download")
     assert event.user == world["analyst"] and event.detail == {"report_id": built.pk, "format": "csv"}
+
+
+def test_report_requests_and_downloads_are_rate_limited(client, world, built, settings):
+    settings.REPORT_REQUESTS_PER_WINDOW = 2
+    settings.DOWNLOADS_PER_WINDOW = 3
+    client.force_login(world["analyst"])  # `built` already counts as one request
+
+    accepted = client.post(reverse("reports:new"), {"formats": ["csv"]})
+    refused = client.post(reverse("reports:new"), {"formats": ["csv"]})
+
+    assert accepted.status_code == 302
+    assert refused.status_code == 200 and "please wait before the next" in refused.content.decode()
+    codes = [client.get(reverse("reports:download", args=[built.pk, "csv"])).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
