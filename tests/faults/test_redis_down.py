@@ -16,19 +16,25 @@ from tests.responses.test_services import COMPLETE
 DEAD_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
 
 
+def point_celery_at(url: str) -> None:
+    """Makes the next publish connect afresh to `url`: Celery caches both its connection pool
+    and its producer pool, which would otherwise keep talking to the live Redis."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def redis_down(settings):
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: there is no Redis to lose (CI sets it)")
     original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = DEAD_REDIS
-    celery_app._pool = None  # the next publish connects afresh, to the dead address
+    point_celery_at(DEAD_REDIS)
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD_REDIS}
     }
     yield
-    celery_app.conf.broker_url = original
-    celery_app._pool = None
+    point_celery_at(original)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -65,7 +71,6 @@ def test_staff_work_and_reports_wait_while_redis_is_down(us_round, redis_down):
     assert report.status == Report.Status.QUEUED
 
     # Redis is back: the sweep hands the waiting report to the broker, and a worker builds it.
-    celery_app.conf.broker_url = settings.REDIS_URL
-    celery_app._pool = None
+    point_celery_at(settings.REDIS_URL)
     assert reports_sweep()["requeued"] == 0  # too recent: the sweep re-enqueues after two minutes
     assert report_build(report_id=report.pk).status == Report.Status.DONE  # what the worker runs
