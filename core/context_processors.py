@@ -25,5 +25,6 @@ def site_chrome(request: HttpRequest) -> dict[str, Any]:
         "current_round": current_round,
         "handling_marking": marking,
         "demo_notice": settings.DEMO_NOTICE,
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "navigation": navigation_for(request.user) if hasattr(request, "user") else [],
     }

@@ -160,6 +160,9 @@
       return response.json().then(function (data) { return { status: response.status, data: data }; });
     }).then(function (result) {
       var data = result.data;
+      if (data.status === "saved" || data.status === "merged") {
+        document.dispatchEvent(new CustomEvent("allied:activity"));
+      }
       if (data.status === "saved") {
         baseInput.value = data.version;
         dropLocalCopy();

@@ -201,3 +201,22 @@ def test_the_form_works_on_a_tablet_and_by_keyboard(page: Page, live_server, us_
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820, f"the page scrolls sideways on a tablet ({width}px)"
     screenshot(page, "tablet-question-1")
+
+
+def test_a_warning_comes_before_the_session_ends_and_staying_signed_in_works(
+    page: Page, live_server, us_round, settings
+):
+    settings.SESSION_COOKIE_AGE = 8  # the warning shows at half-time for such a short session
+    MembershipFactory(
+        country=Country.objects.get(code="FR"), role=Membership.Role.DRAFTER, user__username="fr.drafter"
+    )
+    sign_in(page, live_server.url, "fr.drafter")
+
+    warning = page.get_by_test_id("session-warning")
+    expect(warning).to_contain_text("signed out in two minutes", timeout=10_000)
+    page.get_by_role("button", name="Stay signed in").click()
+    expect(warning).to_be_hidden()
+
+    expect(warning).to_contain_text("You have been signed out because of inactivity", timeout=20_000)
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
