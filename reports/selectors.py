@@ -112,16 +112,12 @@ def comparison_build(
     versions: Iterable[tuple[Response, ResponseVersion]] | None = None,
     group: str = "all",
     question_numbers: list[int] | None = None,
-    country_codes: list[str] | None = None,
 ) -> Comparison:
     """Builds the comparison from the current submitted versions, or from given (response,
-    version) pairs (a report rebuilt from its snapshot)."""
+    version) pairs: a report's snapshot, already limited to its countries."""
     if versions is None:
         versions = [(r, r.submitted_version) for r in submitted_responses(round)]
     columns = [Column(response=r, version=v, countries=list(r.authors.all())) for r, v in versions]
-    if country_codes:
-        wanted = set(country_codes)
-        columns = [c for c in columns if wanted & {country.code for country in c.countries}]
     columns.sort(key=lambda c: c.label)
     answering = {country.pk for column in columns for country in column.countries}
     not_answered = [

@@ -145,7 +145,6 @@ def _snapshot(report: Report) -> Comparison:
         round=report.round,
         versions=[(r, r.submitted_version) for r in responses],
         question_numbers=report.question_numbers or None,
-        country_codes=report.country_codes or None,
     )
 
 

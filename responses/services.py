@@ -199,6 +199,9 @@ def response_save_draft(
 
     if problems := _answer_problems(response.round, merged):
         raise ValidationError(problems)
+    # Answers to fields that the other answers hide are dropped, so a stale condition text never
+    # reaches an analyst.
+    merged = {key: value for key, value in merged.items() if key not in hidden}
     new_metadata = metadata if metadata is not None else (current.metadata if current else {})
     if (
         metadata is not None
@@ -335,10 +338,8 @@ def response_open_for_country(*, round: Round, country: Country, user: User) -> 
 def _version_create(
     *, response: Response, user: User, answers: dict[str, Any], metadata: dict[str, Any] | None, kind: str
 ) -> ResponseVersion:
-    # Answers to fields that the other answers hide are dropped, so a stale condition text never
-    # reaches an analyst.
-    hidden = set(_hidden_keys(response.round, answers))
-    answers = {k: v for k, v in answers.items() if k not in hidden}
+    """Appends a version. `answers` are final: the draft save already dropped hidden ones, and a
+    submission copies a saved draft."""
     previous = response.current_version
     previous_answers = previous.answers if previous else {}
     changed = sorted(
