@@ -18,6 +18,16 @@ class AuditEvent(models.Model):
         REPORT_DOWNLOAD = "report.download", _("Downloaded a report")
         ROUND_CHANGE = "round.change", _("Changed a round")
         REMINDER_SEND = "reminder.send", _("Sent reminders")
+        INVITATION_SEND = "invitation.send", _("Sent an invitation")
+        INVITATION_REVOKE = "invitation.revoke", _("Revoked an invitation")
+        INVITATION_ACCEPT = "invitation.accept", _("Accepted an invitation")
+        ACCOUNT_DEACTIVATE = "account.deactivate", _("Deactivated an account")
+        ACCOUNT_REACTIVATE = "account.reactivate", _("Reactivated an account")
+        ACCOUNT_ROLE_CHANGE = "account.role", _("Changed a role")
+        ACCOUNT_CHANGE = "account.change", _("Changed an account in the admin")
+        TWO_FACTOR_ENROL = "2fa.enrol", _("Enrolled a second factor")
+        TWO_FACTOR_RESET = "2fa.reset", _("Reset a second factor")
+        TWO_FACTOR_CODES = "2fa.codes", _("Generated new backup codes")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
 
@@ -11,7 +11,11 @@ def audit_events_matching(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     if filters.get("user"):
         events = events.filter(user__username__icontains=filters["user"])
     if filters.get("country"):
-        events = events.filter(response__author_links__country__code=filters["country"].upper()).distinct()
+        code = filters["country"].upper()
+        # Response events name the country through the response; account events in their detail.
+        events = events.filter(
+            Q(response__author_links__country__code=code) | Q(detail__country=code)
+        ).distinct()
     if filters.get("action"):
         events = events.filter(action=filters["action"])
     if filters.get("date_from"):

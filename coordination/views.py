@@ -1,22 +1,37 @@
-"""The coordinator's pages: rounds, reminders, the audit log."""
+"""The coordinator's pages: accounts and invitations, rounds, reminders, the audit log."""
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import GlobalRoleForm, InvitationForm, MembershipForm, UserFilterForm
+from accounts.models import Invitation, User
+from accounts.selectors import has_authenticator, invitations_open, invitations_recent, users_for_management
+from accounts.services import (
+    invitation_revoke,
+    invitation_send,
+    two_factor_reset,
+    user_deactivate,
+    user_global_role_set,
+    user_membership_set,
+    user_reactivate,
+)
 from coordination.forms import AuditFilterForm, RoundForm
 from coordination.selectors import audit_events_matching
 from coordination.services import countries_without_submission, reminders_send_now, round_update
 from questionnaire.models import Round
 from reports.exporters.safety import neutralise_formula
+from responses import permissions
 
 
 def _coordinator(request: HttpRequest) -> None:
@@ -105,3 +120,151 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def _account_manager(request: HttpRequest) -> None:
+    if not permissions.can_manage_accounts(request.user):
+        raise PermissionDenied
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_GET
+def user_list(request: HttpRequest) -> HttpResponse:
+    _account_manager(request)
+    form = UserFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(users_for_management(filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "invitations": invitations_open()}
+    return render(request, "coordination/user_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_invite(request: HttpRequest) -> HttpResponse:
+    _account_manager(request)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_send(
+                email=form.cleaned_data["email"],
+                country=form.cleaned_data["country"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                accept_url_for=lambda token: request.build_absolute_uri(
+                    reverse("accounts:invitation_accept", args=[token])
+                ),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s; the link works once, until %(expires)s (UTC).")
+                % {"email": invitation.email, "expires": f"{invitation.expires_at:%Y-%m-%d %H:%M}"},
+            )
+            return redirect("coordination:invitations")
+    return render(
+        request, "coordination/user_invite.html", {"form": form, "hours": settings.INVITATION_VALID_HOURS}
+    )
+
+
+@login_required
+@require_GET
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    _account_manager(request)
+    return render(
+        request,
+        "coordination/invitation_list.html",
+        {"invitations": invitations_recent(), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _account_manager(request)
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        invitation_revoke(invitation=invitation, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("coordination:invitations")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _account_manager(request)
+    target = get_object_or_404(User, pk=pk)
+    own = target.pk == request.user.pk
+    role_form = GlobalRoleForm(initial={"global_role": target.global_role})
+    membership_form = MembershipForm()
+    if request.method == "POST" and not own:
+        action = request.POST.get("action")
+        try:
+            if action == "deactivate":
+                user_deactivate(target=target, user=request.user)
+                messages.success(request, _("%(name)s can no longer sign in.") % {"name": target.username})
+            elif action == "reactivate":
+                user_reactivate(target=target, user=request.user)
+                messages.success(request, _("%(name)s can sign in again.") % {"name": target.username})
+            elif action == "reset_2fa":
+                two_factor_reset(target=target, user=request.user)
+                messages.success(
+                    request,
+                    _("%(name)s will set up a new second factor at the next sign-in.")
+                    % {"name": target.username},
+                )
+            elif action == "global_role":
+                role_form = GlobalRoleForm(request.POST)
+                if not role_form.is_valid():
+                    raise ValidationError(_("Choose a valid role."))
+                user_global_role_set(
+                    target=target, global_role=role_form.cleaned_data["global_role"], user=request.user
+                )
+                messages.success(request, _("The role was changed."))
+            elif action == "membership":
+                membership_form = MembershipForm(request.POST)
+                if not membership_form.is_valid():
+                    raise ValidationError(_("Choose a country and a role."))
+                user_membership_set(
+                    target=target,
+                    country=membership_form.cleaned_data["country"],
+                    role=membership_form.cleaned_data["role"],
+                    user=request.user,
+                )
+                messages.success(request, _("The country role was changed."))
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+        else:
+            return redirect("coordination:user_detail", pk=target.pk)
+    else:
+        status = 400 if request.method == "POST" else 200
+        if request.method == "POST":
+            messages.error(request, _("You cannot change your own account here; ask another coordinator."))
+    context = {
+        "target": target,
+        "own": own,
+        "memberships": target.memberships.select_related("country").order_by("country__name"),
+        "role_form": role_form,
+        "membership_form": membership_form,
+        "has_authenticator": has_authenticator(target),
+    }
+    return render(request, "coordination/user_detail.html", context, status=status)

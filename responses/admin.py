@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import AuditedChangesMixin
 from responses.models import Country, Membership
 
 
@@ -11,7 +12,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedChangesMixin, admin.ModelAdmin):
     # Responses and their versions are deliberately not in the admin: answers change only through
     # the services, which keep versions and enforce who may see a draft.
     list_display = ("user", "country", "role")

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import admin_access_sync
 from questionnaire.answers import field_is_shown
 from questionnaire.models import Field, Round
 from questionnaire.selectors import questions_with_fields
@@ -117,12 +117,7 @@ def demo_seed(*, round: Round, country_count: int = DEFAULT_COUNTRY_COUNT, passw
     )
     # The admin serves coordinators for setup only: countries, accounts and questionnaires,
     # never the answers themselves.
-    coordinator.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["questionnaire", "accounts"])
-        | Permission.objects.filter(
-            content_type__app_label="responses", content_type__model__in=["country", "membership"]
-        )
-    )
+    admin_access_sync(coordinator)
 
     staff: dict[str, dict[str, User]] = {}
     for country in countries:

@@ -9,6 +9,7 @@ from crispy_forms.bootstrap import AppendedText, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,7 +53,8 @@ class QuestionForm(forms.Form):
     # -- building -------------------------------------------------------------------------------
 
     def _add_fields(self, field: Field, country_choices: list[tuple[str, str]]) -> None:
-        common = {"label": field.label, "help_text": field.help_text, "required": False}
+        # Crispy prints help text with |safe; it comes from a definition file, so escape it here.
+        common = {"label": field.label, "help_text": escape(field.help_text), "required": False}
         options = [(o.key, o.label) for o in field.taxonomy.options.all()] if field.taxonomy else []
         kind = field.field_type
         if kind == Field.FieldType.CHOICE:

@@ -93,3 +93,9 @@ def can_see_answer_status(user: User) -> bool:
     """Coordinators follow who has answered: each country's status (not started, draft,
     submitted, returned), never its draft's content or how much of it is filled."""
     return _active(user) and user.is_coordinator
+
+
+def can_manage_accounts(user: User) -> bool:
+    """Coordinators invite people, change their roles, deactivate them and reset their second
+    factor; nobody else does."""
+    return _active(user) and user.is_coordinator

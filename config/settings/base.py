@@ -17,7 +17,8 @@ ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "loca
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that applies our own rules (coordinators only, second factor).
+    "accounts.admin_site.AlliedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,6 +31,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "audit",
     "core",
@@ -47,6 +51,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Sends a signed-in person who has not passed the second factor to it (or to enrolment).
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "core.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,6 +116,15 @@ AXES_VERBOSE = False
 
 # Sessions end after this much inactivity (seconds); drafts are autosaved, so nothing is lost.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+
+# Two-factor sign-in (TOTP app + backup codes) for every account. Only the local demo turns it
+# off; a system check warns when production runs without it.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Allied Responses")
+# Backup codes handed out at enrolment; each works once.
+TWO_FACTOR_BACKUP_CODES = 10
+# An invitation link works once and for this many hours.
+INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=72)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -187,6 +203,10 @@ REPORT_REQUESTS_PER_WINDOW = env.int("REPORT_REQUESTS_PER_WINDOW", default=10)
 REPORT_REQUESTS_WINDOW_MINUTES = env.int("REPORT_REQUESTS_WINDOW_MINUTES", default=10)
 DOWNLOADS_PER_WINDOW = env.int("DOWNLOADS_PER_WINDOW", default=60)
 DOWNLOADS_WINDOW_MINUTES = env.int("DOWNLOADS_WINDOW_MINUTES", default=10)
+# Autosave is far more frequent (every few seconds of typing), so it is counted in the cache
+# instead (core/ratelimit.py), and lets saves through when the cache is down.
+AUTOSAVES_PER_WINDOW = env.int("AUTOSAVES_PER_WINDOW", default=120)
+AUTOSAVE_WINDOW_SECONDS = env.int("AUTOSAVE_WINDOW_SECONDS", default=60)
 
 # The notice that demo responses are invented is shown on every page while this is on.
 DEMO_NOTICE = env.bool("DEMO_NOTICE", default=False)

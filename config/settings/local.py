@@ -11,3 +11,5 @@ if not DEBUG and SECRET_KEY.startswith("django-insecure-"):
 
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 DEMO_NOTICE = env.bool("DEMO_NOTICE", default=True)
+# The local demo signs in with a password only, so that `make run` works without a phone.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)

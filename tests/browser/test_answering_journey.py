@@ -23,6 +23,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 
 def sign_out(page: Page) -> None:
+    page.get_by_test_id("signed-in-as").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 

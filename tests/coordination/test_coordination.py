@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import Invitation
 from audit.models import AuditEvent
 from coordination import services
 from coordination.models import ReminderSent
@@ -157,6 +158,16 @@ EXPECTED = {
     ("audit", "POST"): (405, 405, 405, 302),
     ("audit_csv", "GET"): (403, 403, 200, 302),
     ("audit_csv", "POST"): (405, 405, 405, 302),
+    ("users", "GET"): (403, 403, 200, 302),
+    ("users", "POST"): (405, 405, 405, 302),
+    ("user_detail", "GET"): (403, 403, 200, 302),
+    ("user_detail", "POST"): (403, 403, 400, 302),  # an empty form names no action
+    ("user_invite", "GET"): (403, 403, 200, 302),
+    ("user_invite", "POST"): (403, 403, 200, 302),  # an empty form is shown again with errors
+    ("invitations", "GET"): (403, 403, 200, 302),
+    ("invitations", "POST"): (405, 405, 405, 302),
+    ("invitation_revoke", "GET"): (405, 405, 405, 302),
+    ("invitation_revoke", "POST"): (403, 403, 302, 302),
 }
 
 
@@ -170,11 +181,20 @@ def test_permission_matrix_over_every_coordination_url(client, staffed):
         "coordinator": CoordinatorFactory(),
         "anonymous": None,
     }
+    invitation = Invitation.objects.create(
+        email="new@example.invalid",
+        role="drafter",
+        country=Country.objects.get(code="FR"),
+        token_hash="0" * 64,
+        invited_by=people["coordinator"],
+        expires_at=timezone.now() + dt.timedelta(hours=72),
+    )
+    # Which object each URL's <pk> names.
+    pks = {"user_detail": people["drafter"].pk, "invitation_revoke": invitation.pk}
     mismatches = []
     for pattern in namespace.url_patterns:
-        url = reverse(
-            f"coordination:{pattern.name}", kwargs=dict.fromkeys(pattern.pattern.converters, staffed.pk)
-        )
+        pk = pks.get(pattern.name, staffed.pk)
+        url = reverse(f"coordination:{pattern.name}", kwargs=dict.fromkeys(pattern.pattern.converters, pk))
         for method in ("GET", "POST"):
             for role, expected in zip(ROLES, EXPECTED[(pattern.name, method)], strict=True):
                 with transaction.atomic():

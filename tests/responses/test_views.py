@@ -49,6 +49,15 @@ class TestQuestionForm:
         for key in ("q1_troops_offered", "q1_comments", "q1_other_contributors"):
             assert re.search(rf'<label[^>]*for="id_{key}"', html), key
 
+    def test_help_text_from_the_definition_is_escaped(self, draft_response, people):
+        from questionnaire.models import Field
+
+        Field.objects.filter(key="q1_comments").update(help_text=XSS)
+        html = logged_in(people["drafter"]).get(question_url(draft_response)).content.decode()
+
+        assert XSS not in html
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
     def test_a_rejected_post_keeps_everything_typed_and_saves_nothing(self, draft_response, people):
         before = current(draft_response).number
         response = logged_in(people["drafter"]).post(

@@ -1,0 +1,40 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from accounts.selectors import has_authenticator, second_factor_pending
+
+# What a signed-in person may open before passing the second factor.
+OPEN_BEFORE_SECOND_FACTOR = {
+    "login",
+    "logout",
+    "set_language",
+    "accounts:two_factor_verify",
+    "accounts:two_factor_setup",
+    "accounts:invitation_accept",
+}
+
+
+class TwoFactorRequiredMiddleware:
+    """With TWO_FACTOR_REQUIRED on, a password alone opens nothing: the person is sent to type a
+    code from their authenticator (or a backup code), or to set one up if they have none yet.
+    Installed after django-otp's OTPMiddleware, which tells whether the session passed it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if not second_factor_pending(request.user):
+            return None
+        if request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
+            return None
+        target = (
+            "accounts:two_factor_verify" if has_authenticator(request.user) else "accounts:two_factor_setup"
+        )
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

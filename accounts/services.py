@@ -1,0 +1,330 @@
+"""Writes on accounts: invitations, roles, deactivation and the second factor. Every change a
+coordinator makes is audit-logged; every rule about who may make it is in `responses.permissions`."""
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Invitation, User
+from audit.models import AuditEvent
+from audit.services import audit_record
+from responses import permissions
+from responses.models import Country, Membership
+from responses.services import membership_grant
+
+GLOBAL_ROLES = (User.GlobalRole.ANALYST, User.GlobalRole.COORDINATOR)
+
+
+COORDINATORS_GROUP = "Coordinators"
+
+
+def coordinators_group() -> Group:
+    """The admin permissions every coordinator holds: setup only (questionnaires, accounts,
+    countries, memberships), never the answers, which change only through the services."""
+    group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["questionnaire", "accounts"])
+        | Permission.objects.filter(
+            content_type__app_label="responses", content_type__model__in=["country", "membership"]
+        )
+    )
+    return group
+
+
+def admin_access_sync(user: User) -> None:
+    """Coordinators get Django's admin with the coordinators' permissions; anyone else loses it
+    (superusers keep theirs)."""
+    group = coordinators_group()
+    if user.is_coordinator:
+        user.groups.add(group)
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    else:
+        user.groups.remove(group)
+        if user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _require_manager(user: User) -> None:
+    if not permissions.can_manage_accounts(user):
+        raise PermissionDenied
+
+
+def _check_role(country: Country | None, role: str) -> None:
+    if country is None and role not in GLOBAL_ROLES:
+        raise ValidationError({"role": _("Without a country, the role must be analyst or coordinator.")})
+    if country is not None and role not in Membership.Role.values:
+        raise ValidationError({"role": _("For a country, the role must be drafter, approver or viewer.")})
+
+
+@transaction.atomic
+def invitation_send(
+    *, email: str, country: Country | None, role: str, invited_by: User, accept_url_for: Callable[[str], str]
+) -> Invitation:
+    """Creates an invitation and mails its link. ``accept_url_for(token)`` builds the absolute link
+    (the caller knows the host). Earlier open invitations to the same address are revoked, so only
+    the newest link works."""
+    _require_manager(invited_by)
+    _check_role(country, role)
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email, is_active=True).exists():
+        raise ValidationError(
+            {"email": _("An active account already uses this address; change its roles on its page.")}
+        )
+    now = timezone.now()
+    Invitation.objects.filter(email__iexact=email, accepted_at=None, revoked_at=None).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        country=country,
+        role=role,
+        token_hash=token_hash(token),
+        invited_by=invited_by,
+        expires_at=now + dt.timedelta(hours=settings.INVITATION_VALID_HOURS),
+    )
+    link = accept_url_for(token)
+    where = country.name if country else _("all countries")
+    subject = _("Allied Responses: you are invited")
+    body = _(
+        "You are invited to Allied Responses as %(role)s (%(where)s).\n\n"
+        "Open this link to choose your user name and password and to set up your second factor:\n"
+        "%(link)s\n\nThe link works once and expires on %(expires)s (UTC). "
+        "If you did not expect this message, ignore it."
+    ) % {
+        "role": invitation_role_label(invitation),
+        "where": where,
+        "link": link,
+        "expires": f"{invitation.expires_at:%Y-%m-%d %H:%M}",
+    }
+    audit_record(
+        user=invited_by,
+        action=AuditEvent.Action.INVITATION_SEND,
+        email=email,
+        role=role,
+        country=country.code if country else "",
+    )
+    # Mailed only once the invitation is stored: a failed commit sends no link that cannot work.
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    return invitation
+
+
+def invitation_role_label(invitation: Invitation) -> str:
+    labels = {**dict(Membership.Role.choices), **dict(User.GlobalRole.choices)}
+    return str(labels.get(invitation.role, invitation.role))
+
+
+def invitation_revoke(*, invitation: Invitation, user: User) -> None:
+    _require_manager(user)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError(_("This invitation is no longer open."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.INVITATION_REVOKE,
+        email=invitation.email,
+        country=invitation.country.code if invitation.country else "",
+    )
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why a link cannot be used, in words for the person holding it; None if it can."""
+    if invitation is None:
+        return _("This invitation link is not valid. Ask your coordinator for a new one.")
+    if invitation.accepted_at:
+        return _("This invitation has already been used. Sign in with the account it created.")
+    if invitation.revoked_at:
+        return _("This invitation was withdrawn. Ask your coordinator for a new one.")
+    if invitation.expires_at <= timezone.now():
+        return _("This invitation has expired. Ask your coordinator for a new one.")
+    return None
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, username: str, password: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Creates the account an invitation offers. The invitation row is locked, so two clicks on
+    one link create one account."""
+    invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationError(problem)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This user name is taken; choose another.")})
+    user = User(
+        username=username,
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+        global_role=invitation.role if invitation.country is None else "",
+    )
+    password_validation.validate_password(password, user=user)
+    user.set_password(password)
+    user.save()
+    if invitation.country is not None:
+        membership_grant(user=user, country=invitation.country, role=invitation.role)
+    admin_access_sync(user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.INVITATION_ACCEPT,
+        email=invitation.email,
+        role=invitation.role,
+        country=invitation.country.code if invitation.country else "",
+    )
+    return user
+
+
+def _refuse_self(target: User, user: User) -> None:
+    if target.pk == user.pk:
+        raise ValidationError(_("You cannot change your own account here; ask another coordinator."))
+
+
+def user_deactivate(*, target: User, user: User) -> None:
+    """The account can no longer sign in; an open session ends at its next request (Django
+    refuses inactive users). Nothing the person wrote is removed."""
+    _require_manager(user)
+    _refuse_self(target, user)
+    if not target.is_active:
+        return
+    target.is_active = False
+    target.save(update_fields=["is_active"])
+    audit_record(user=user, action=AuditEvent.Action.ACCOUNT_DEACTIVATE, target=target.username)
+
+
+def user_reactivate(*, target: User, user: User) -> None:
+    _require_manager(user)
+    _refuse_self(target, user)
+    if target.is_active:
+        return
+    target.is_active = True
+    target.save(update_fields=["is_active"])
+    audit_record(user=user, action=AuditEvent.Action.ACCOUNT_REACTIVATE, target=target.username)
+
+
+@transaction.atomic
+def user_global_role_set(*, target: User, global_role: str, user: User) -> None:
+    _require_manager(user)
+    _refuse_self(target, user)
+    if global_role not in User.GlobalRole.values:
+        raise ValidationError({"global_role": _("Choose a valid role.")})
+    if global_role and target.memberships.exists():
+        raise ValidationError(
+            {"global_role": _("Remove this person's country roles before giving a cross-country role.")}
+        )
+    old = target.global_role
+    if old == global_role:
+        return
+    target.global_role = global_role
+    target.save(update_fields=["global_role"])
+    admin_access_sync(target)
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.ACCOUNT_ROLE_CHANGE,
+        target=target.username,
+        old=old,
+        new=global_role,
+    )
+
+
+@transaction.atomic
+def user_membership_set(*, target: User, country: Country, role: str, user: User) -> None:
+    """Gives a role for a country, changes it, or (role "") removes it."""
+    _require_manager(user)
+    _refuse_self(target, user)
+    if target.global_role:
+        raise ValidationError(
+            {"role": _("Analysts and coordinators work across countries; they hold no country role.")}
+        )
+    current = Membership.objects.filter(user=target, country=country).first()
+    old = current.role if current else ""
+    if role == old:
+        return
+    if role:
+        _check_role(country, role)
+        membership_grant(user=target, country=country, role=role)
+    elif current:
+        current.delete()
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.ACCOUNT_ROLE_CHANGE,
+        target=target.username,
+        country=country.code,
+        old=old,
+        new=role,
+    )
+
+
+@transaction.atomic
+def two_factor_reset(*, target: User, user: User) -> None:
+    """For a lost phone: removes the person's authenticator and backup codes; they enrol again at
+    their next sign-in."""
+    _require_manager(user)
+    _refuse_self(target, user)
+    TOTPDevice.objects.filter(user=target).delete()
+    StaticDevice.objects.filter(user=target).delete()
+    audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_RESET, target=target.username)
+
+
+def two_factor_pending_device(user: User) -> TOTPDevice:
+    """The authenticator being set up: unconfirmed until the person types a code from it. The same
+    one is shown again on reload, so a scanned QR code stays valid."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirms the authenticator if ``token`` comes from it; returns fresh backup codes, or None
+    if the code is wrong. Any older authenticator of the person is replaced."""
+    if device.user_id != user.pk or device.confirmed:
+        raise PermissionDenied
+    if not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _backup_codes_replace(user)
+    audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_ENROL)
+    return codes
+
+
+def _backup_codes_replace(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(settings.TWO_FACTOR_BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user: User) -> list[str]:
+    """New backup codes for a person who has used or lost theirs; the old ones stop working."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise PermissionDenied
+    codes = _backup_codes_replace(user)
+    audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_CODES)
+    return codes

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("invitation/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("security/", views.security, name="security"),
+]

@@ -1,0 +1,180 @@
+"""Pages of one's own account: accepting an invitation, setting up and passing the second factor,
+backup codes. The coordinators' account pages are in `coordination.views`."""
+
+from base64 import b32encode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, verify_token
+from django_otp import login as otp_login
+
+from accounts.forms import EnrolForm, InvitationAcceptForm, SecondFactorForm
+from accounts.models import Invitation
+from accounts.selectors import backup_codes_left, has_authenticator, second_factor_pending
+from accounts.services import (
+    backup_codes_regenerate,
+    invitation_accept,
+    invitation_problem,
+    invitation_role_label,
+    token_hash,
+    two_factor_confirm,
+    two_factor_pending_device,
+)
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("home")
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.select_related("country").filter(token_hash=token_hash(token)).first()
+    problem = invitation_problem(invitation)
+    if problem:
+        status = 404 if invitation is None else 410
+        return render(request, "accounts/invitation_problem.html", {"problem": problem}, status=status)
+    if request.user.is_authenticated:
+        return render(request, "accounts/invitation_signed_in.html", status=409)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if settings.TWO_FACTOR_REQUIRED:
+                messages.success(request, _("Your account is ready. Now set up your second factor."))
+                return redirect("accounts:two_factor_setup")
+            messages.success(request, _("Your account is ready."))
+            return redirect("home")
+    context = {
+        "form": form,
+        "invitation": invitation,
+        "role": invitation_role_label(invitation),
+        "two_factor_required": settings.TWO_FACTOR_REQUIRED,
+    }
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    # Someone holding only the password must not swap the authenticator for their own.
+    if has_authenticator(request.user) and second_factor_pending(request.user):
+        return redirect(
+            f"{reverse('accounts:two_factor_verify')}?next={reverse('accounts:two_factor_setup')}"
+        )
+    device = two_factor_pending_device(request.user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor_confirm(user=request.user, device=device, token=form.cleaned_data["code"])
+        if codes is None:
+            form.add_error(
+                "code",
+                _("That code does not match. Check the phone's clock and type the code shown now."),
+            )
+        else:
+            otp_login(request, device)
+            return render(request, "accounts/backup_codes.html", {"codes": codes, "next": _next_url(request)})
+    qr = segno.make(device.config_url, error="m")
+    context = {
+        "form": form,
+        "qr_data_uri": qr.svg_data_uri(scale=5, border=2),
+        "secret": _grouped(b32encode(device.bin_key).decode()),
+        "replacing": has_authenticator(request.user),
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if not has_authenticator(request.user):
+        return redirect("accounts:two_factor_setup")
+    if not second_factor_pending(request.user) and settings.TWO_FACTOR_REQUIRED:
+        return redirect(_next_url(request))
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        devices = list(devices_for_user(request.user))
+        waiting = [d for d in devices if not d.verify_is_allowed()[0]]
+        device = None
+        for candidate in devices:
+            device = verify_token(request.user, candidate.persistent_id, form.cleaned_data["code"])
+            if device is not None:
+                break
+        if device is not None:
+            otp_login(request, device)
+            if device.__class__.__name__ == "StaticDevice":
+                left = backup_codes_left(request.user)
+                messages.warning(
+                    request,
+                    _("You used a backup code; %(n)s are left. Make new ones on the security page.")
+                    % {"n": left},
+                )
+            return redirect(_next_url(request))
+        if waiting:
+            form.add_error(
+                "code",
+                _("Too many wrong codes in a row. Wait a few seconds, then type the code shown now."),
+            )
+        else:
+            form.add_error(
+                "code", _("That code is not right. Type the code your app shows now, or a backup code.")
+            )
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def security(request: HttpRequest) -> HttpResponse:
+    """One's own second factor: whether it is set up, backup codes left, new codes."""
+    enrolled = has_authenticator(request.user)
+    if request.method == "POST" and enrolled:
+        codes = backup_codes_regenerate(user=request.user)
+        return render(
+            request, "accounts/backup_codes.html", {"codes": codes, "next": reverse("accounts:security")}
+        )
+    context = {
+        "enrolled": enrolled,
+        "codes_left": backup_codes_left(request.user) if enrolled else 0,
+        "required": settings.TWO_FACTOR_REQUIRED,
+    }
+    return render(request, "accounts/security.html", context)
