@@ -4,6 +4,7 @@ permission module, call a service or selector, respond. Not yours and not there 
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.ratelimit import rate_limit_hit
 from questionnaire.answers import field_is_shown
 from questionnaire.models import Question, Round
 from questionnaire.selectors import questions_with_fields, round_current
@@ -351,6 +353,27 @@ def _say_saved(request: HttpRequest, result: Any, formatter: AnswerFormatter) ->
 @require_POST
 def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonResponse:
     """The page's background save while staff type. Answers in JSON, never a redirect."""
+    # Counted before any database work: a runaway page (or script) costs one cache hit a request.
+    retry_after = rate_limit_hit(
+        scope="autosave",
+        user_id=request.user.pk,
+        limit=settings.AUTOSAVES_PER_WINDOW,
+        window_seconds=settings.AUTOSAVE_WINDOW_SECONDS,
+    )
+    if retry_after is not None:
+        limited = JsonResponse(
+            {
+                "status": "rate_limited",
+                "message": _(
+                    "Not saved yet: too many saves in a short time. Your text stays on this page "
+                    "and is saved again in a moment."
+                ),
+                "retry_after": retry_after,
+            },
+            status=429,
+        )
+        limited["Retry-After"] = str(retry_after)
+        return limited
     response = _visible_response(request, pk)
     questions = _questions(response)
     question = _question_or_404(questions, number)

@@ -10,6 +10,7 @@
 
   var AUTOSAVE_DELAY_MS = 3000;
   var RETRY_DELAY_MS = 10000;
+  var MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
   var PRESENCE_EVERY_MS = 20000;
   var statusEl = document.getElementById("autosave-status");
   var presenceEl = document.getElementById("presence");
@@ -136,11 +137,19 @@
   var saving = false;
   var pending = false;
   var stopped = false;
+  var notBefore = 0;  // set by a 429: typing on must not send the next save before the server allows
 
   function scheduleSave(delay) {
     if (stopped || !autosaveUrl) { return; }
     clearTimeout(timer);
-    timer = setTimeout(save, delay === undefined ? AUTOSAVE_DELAY_MS : delay);
+    var wait = delay === undefined ? AUTOSAVE_DELAY_MS : delay;
+    timer = setTimeout(save, Math.max(wait, notBefore - Date.now()));
+  }
+
+  function retryDelay(response) {
+    var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+    if (isNaN(seconds) || seconds < 0) { return RETRY_DELAY_MS; }
+    return Math.min(seconds * 1000, MAX_RETRY_DELAY_MS);
   }
 
   function save() {
@@ -154,7 +163,20 @@
       credentials: "same-origin",
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
-      if (response.redirected || type.indexOf("application/json") === -1) {
+      var json = type.indexOf("application/json") !== -1;
+      if (response.status === 429) {
+        // Too many saves in a short time: wait as long as the server says, then save again.
+        var wait = retryDelay(response);
+        return (json ? response.json() : Promise.resolve({})).catch(function () { return {}; }).then(function (data) {
+          throw { kind: "limited", wait: wait, message: data.message };
+        });
+      }
+      if (response.status >= 500) {
+        // The server or its database is unavailable for a moment (a restart, a deployment): its
+        // error page is HTML, which must not read as an expired session.
+        throw { kind: "unavailable", wait: response.headers.has("Retry-After") ? retryDelay(response) : RETRY_DELAY_MS };
+      }
+      if (response.redirected || !json) {
         throw { kind: "session" };
       }
       return response.json().then(function (data) { return { status: response.status, data: data }; });
@@ -183,12 +205,20 @@
         });
       }
     }).catch(function (problem) {
-      if (problem && problem.kind === "session") {
+      var kind = problem && problem.kind;
+      var wait = (problem && problem.wait) || RETRY_DELAY_MS;
+      if (kind === "limited") {
+        notBefore = Date.now() + wait;
+        say(problem.message || form.dataset.msgLimited || "Not saved yet: too many saves in a short time. Your text stays on this page and is saved again in a moment.", "warning");
+      } else if (kind === "unavailable") {
+        say(form.dataset.msgUnavailable || "Not saved: the server is unavailable for a moment. Your text stays on this page; retrying…", "danger");
+      } else if (kind === "session") {
         say(form.dataset.msgSession || "Not saved: your session has expired. Sign in again in another tab; your text stays on this page.", "danger");
       } else {
         say(form.dataset.msgOffline || "Not saved: no connection. Your text stays on this page; retrying…", "danger");
       }
-      scheduleSave(RETRY_DELAY_MS);
+      // The text is still in the form and in localStorage (kept on every change): save it again.
+      scheduleSave(wait);
     }).then(function () {
       saving = false;
       if (pending) { pending = false; scheduleSave(); }
