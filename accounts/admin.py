@@ -1,11 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation, User
+from accounts.services import admin_access_sync
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -31,6 +33,21 @@ class AuditedChangesMixin:
         super().delete_model(request, obj)
         audit_record(user=request.user, action=AuditEvent.Action.ACCOUNT_CHANGE, **detail)
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The list's "delete selected" action: one event per object, as for a single delete."""
+        details = [{"model": obj._meta.label, "object": str(obj), "deleted": True} for obj in queryset]
+        super().delete_queryset(request, queryset)
+        for detail in details:
+            audit_record(user=request.user, action=AuditEvent.Action.ACCOUNT_CHANGE, **detail)
+
+
+# What only a superuser changes in the admin. Superuser, staff, groups and permissions would let a
+# coordinator raise themselves above the coordinators' rules (a superuser also reads every
+# authenticator's secret); the cross-country role and the active flag are changed on the
+# coordinators' pages, which refuse one's own account, keep the staff flag and group in step and
+# withdraw a former coordinator's invitations.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions", "global_role", "is_active")
+
 
 @admin.register(User)
 class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
@@ -39,11 +56,48 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, (_("Role"), {"fields": ("global_role",)}))
     search_fields = ("username", "email", "first_name", "last_name")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser or obj is None:  # the add form has none of these fields
+            return readonly
+        return (*readonly, *SUPERUSER_ONLY_FIELDS)
+
+    def _protects(self, request: HttpRequest, obj: Any) -> bool:
+        """A superuser's account (its password included) is changed by superusers alone."""
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._protects(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._protects(request, obj) and super().has_delete_permission(request, obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if "global_role" in form.changed_data:  # a superuser's change: staff flag and group follow
+            admin_access_sync(form.instance)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """Setting someone's password is audited like any other change of their account."""
+        before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST":
+            target = User.objects.filter(pk=unquote(id)).first()
+            if target is not None and target.password != before:
+                audit_record(
+                    user=request.user,
+                    action=AuditEvent.Action.ACCOUNT_CHANGE,
+                    model=target._meta.label,
+                    object=str(target),
+                    fields=["password"],
+                )
+        return response
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     """Read-only: invitations are sent and withdrawn on the coordinators' pages, which mail the
-    link and audit the change."""
+    link and audit the change (nor are they deleted here: the list is their record)."""
 
     list_display = ("email", "role", "country", "created_at", "expires_at", "accepted_at", "revoked_at")
     list_filter = ("role", "country")
@@ -53,4 +107,7 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -65,3 +65,11 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"
+
+    @property
+    def role_label(self) -> str:
+        """The role's name for people (the field holds its code)."""
+        from responses.models import Membership
+
+        labels = {**dict(Membership.Role.choices), **dict(User.GlobalRole.choices)}
+        return str(labels.get(self.role, self.role))

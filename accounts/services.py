@@ -31,13 +31,27 @@ COORDINATORS_GROUP = "Coordinators"
 
 
 def coordinators_group() -> Group:
-    """The admin permissions every coordinator holds: setup only (questionnaires, accounts,
-    countries, memberships), never the answers, which change only through the services."""
+    """The admin permissions every coordinator holds: setup only (questionnaires, countries,
+    accounts' names and addresses), never the answers, which change only through the services.
+    Country roles and invitations are only read there: they are changed on the coordinators'
+    pages, which refuse a country role to an analyst or a coordinator (a coordinator with one
+    would read and edit that country's draft) and mail and audit the invitations."""
     group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    read_only = ("accounts.invitation", "responses.membership")
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["questionnaire", "accounts"])
+        Permission.objects.filter(content_type__app_label="questionnaire")
+        | Permission.objects.filter(content_type__app_label="accounts", content_type__model="user")
+        | Permission.objects.filter(content_type__app_label="responses", content_type__model="country")
+        # Lifting a login lockout is deleting the failed attempts (django-axes).
         | Permission.objects.filter(
-            content_type__app_label="responses", content_type__model__in=["country", "membership"]
+            content_type__app_label="axes",
+            content_type__model="accessattempt",
+            codename__in=["view_accessattempt", "delete_accessattempt"],
+        )
+        | Permission.objects.filter(
+            content_type__app_label__in=[label.split(".")[0] for label in read_only],
+            content_type__model__in=[label.split(".")[1] for label in read_only],
+            codename__startswith="view_",
         )
     )
     return group
@@ -64,8 +78,27 @@ def token_hash(token: str) -> str:
 
 
 def _require_manager(user: User) -> None:
+    """The acting person must manage accounts, as the database says now (not as their request
+    loaded them): the active coordinators' rows are locked in one order, so that two coordinators
+    demoting or deactivating each other at the same moment cannot leave none. Call it inside a
+    transaction."""
     if not permissions.can_manage_accounts(user):
         raise PermissionDenied
+    active = (
+        User.objects.select_for_update()
+        .filter(global_role=User.GlobalRole.COORDINATOR, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if user.pk not in set(active):
+        raise PermissionDenied
+
+
+def _invitations_of_withdraw(sender: User) -> int:
+    """Open invitations sent by someone who no longer manages accounts stop working."""
+    return Invitation.objects.filter(invited_by=sender, accepted_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
 
 
 def _check_role(country: Country | None, role: str) -> None:
@@ -90,7 +123,9 @@ def invitation_send(
             {"email": _("An active account already uses this address; change its roles on its page.")}
         )
     now = timezone.now()
-    Invitation.objects.filter(email__iexact=email, accepted_at=None, revoked_at=None).update(revoked_at=now)
+    replaced = Invitation.objects.filter(email__iexact=email, accepted_at=None, revoked_at=None).update(
+        revoked_at=now
+    )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,
@@ -120,6 +155,7 @@ def invitation_send(
         email=email,
         role=role,
         country=country.code if country else "",
+        **({"replaced": replaced} if replaced else {}),
     )
     # Mailed only once the invitation is stored: a failed commit sends no link that cannot work.
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
@@ -127,10 +163,10 @@ def invitation_send(
 
 
 def invitation_role_label(invitation: Invitation) -> str:
-    labels = {**dict(Membership.Role.choices), **dict(User.GlobalRole.choices)}
-    return str(labels.get(invitation.role, invitation.role))
+    return str(invitation.role_label)
 
 
+@transaction.atomic
 def invitation_revoke(*, invitation: Invitation, user: User) -> None:
     _require_manager(user)
     if invitation.accepted_at or invitation.revoked_at:
@@ -155,6 +191,13 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
         return _("This invitation was withdrawn. Ask your coordinator for a new one.")
     if invitation.expires_at <= timezone.now():
         return _("This invitation has expired. Ask your coordinator for a new one.")
+    # Whoever sent it must still manage accounts: a coordinator deactivated or demoted since
+    # (also in the admin, which does not withdraw their invitations) hands out nothing more.
+    if not permissions.can_manage_accounts(invitation.invited_by):
+        return _("This invitation was withdrawn. Ask your coordinator for a new one.")
+    # Checked when it was sent, and again now: an account may have been reactivated since.
+    if User.objects.filter(email__iexact=invitation.email, is_active=True).exists():
+        return _("An account already uses this email address. Sign in with it, or ask your coordinator.")
     return None
 
 
@@ -164,7 +207,9 @@ def invitation_accept(
 ) -> User:
     """Creates the account an invitation offers. The invitation row is locked, so two clicks on
     one link create one account."""
-    invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).filter(token_hash=token_hash(token)).first()
+    )
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError(problem)
@@ -201,18 +246,27 @@ def _refuse_self(target: User, user: User) -> None:
         raise ValidationError(_("You cannot change your own account here; ask another coordinator."))
 
 
+@transaction.atomic
 def user_deactivate(*, target: User, user: User) -> None:
     """The account can no longer sign in; an open session ends at its next request (Django
-    refuses inactive users). Nothing the person wrote is removed."""
+    refuses inactive users), and invitations it sent stop working. Nothing the person wrote is
+    removed."""
     _require_manager(user)
     _refuse_self(target, user)
     if not target.is_active:
         return
     target.is_active = False
     target.save(update_fields=["is_active"])
-    audit_record(user=user, action=AuditEvent.Action.ACCOUNT_DEACTIVATE, target=target.username)
+    withdrawn = _invitations_of_withdraw(target)
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.ACCOUNT_DEACTIVATE,
+        target=target.username,
+        **({"invitations_withdrawn": withdrawn} if withdrawn else {}),
+    )
 
 
+@transaction.atomic
 def user_reactivate(*, target: User, user: User) -> None:
     _require_manager(user)
     _refuse_self(target, user)
@@ -239,12 +293,14 @@ def user_global_role_set(*, target: User, global_role: str, user: User) -> None:
     target.global_role = global_role
     target.save(update_fields=["global_role"])
     admin_access_sync(target)
+    withdrawn = 0 if target.is_coordinator else _invitations_of_withdraw(target)
     audit_record(
         user=user,
         action=AuditEvent.Action.ACCOUNT_ROLE_CHANGE,
         target=target.username,
         old=old,
         new=global_role,
+        **({"invitations_withdrawn": withdrawn} if withdrawn else {}),
     )
 
 
@@ -287,11 +343,19 @@ def two_factor_reset(*, target: User, user: User) -> None:
     audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_RESET, target=target.username)
 
 
-def two_factor_pending_device(user: User) -> TOTPDevice:
-    """The authenticator being set up: unconfirmed until the person types a code from it. The same
-    one is shown again on reload, so a scanned QR code stays valid."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+@transaction.atomic
+def two_factor_pending_device(user: User, device_id: int | None = None) -> TOTPDevice:
+    """The authenticator being set up: unconfirmed until the person types a code from it.
+
+    ``device_id`` is the one this browser session is setting up (the caller keeps it in the
+    session): shown again on reload, so a scanned QR code stays valid. Any other session gets a
+    new secret, and the earlier unconfirmed ones are dropped: whoever saw a secret with the password
+    alone (before its owner enrolled) does not keep a working copy of the owner's authenticator."""
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first() if device_id else None
+    )
     if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     return device
 
@@ -299,8 +363,11 @@ def two_factor_pending_device(user: User) -> TOTPDevice:
 @transaction.atomic
 def two_factor_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirms the authenticator if ``token`` comes from it; returns fresh backup codes, or None
-    if the code is wrong. Any older authenticator of the person is replaced."""
-    if device.user_id != user.pk or device.confirmed:
+    if the code is wrong. Any older authenticator of the person is replaced. The device row is
+    locked and read again: of two tabs confirming at once, the second is refused instead of
+    replacing the backup codes the first has just shown."""
+    device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+    if device is None or device.user_id != user.pk or device.confirmed:
         raise PermissionDenied
     if not device.verify_token(token):
         return None
@@ -313,6 +380,8 @@ def two_factor_confirm(*, user: User, device: TOTPDevice, token: str) -> list[st
 
 
 def _backup_codes_replace(user: User) -> list[str]:
+    """A new backup-code device: every session that passed the second factor with an old code
+    ends with it (django-otp ties a session to its device)."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
     codes = [StaticToken.random_token() for _i in range(settings.TWO_FACTOR_BACKUP_CODES)]

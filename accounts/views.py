@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user, verify_token
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import EnrolForm, InvitationAcceptForm, SecondFactorForm
 from accounts.models import Invitation
@@ -32,6 +34,9 @@ from accounts.services import (
     two_factor_confirm,
     two_factor_pending_device,
 )
+
+# The authenticator this browser session is setting up.
+SETUP_SESSION_KEY = "two_factor_setup"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -95,16 +100,24 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect(
             f"{reverse('accounts:two_factor_verify')}?next={reverse('accounts:two_factor_setup')}"
         )
-    device = two_factor_pending_device(request.user)
+    # The secret being set up belongs to this browser session alone (see two_factor_pending_device).
+    device = two_factor_pending_device(request.user, request.session.get(SETUP_SESSION_KEY))
+    request.session[SETUP_SESSION_KEY] = device.pk
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = two_factor_confirm(user=request.user, device=device, token=form.cleaned_data["code"])
+        try:
+            codes = two_factor_confirm(user=request.user, device=device, token=form.cleaned_data["code"])
+        except PermissionDenied:
+            # Confirmed a moment ago from another tab, which has shown the backup codes.
+            messages.info(request, _("Your second factor is already set up."))
+            return redirect(_next_url(request))
         if codes is None:
             form.add_error(
                 "code",
                 _("That code does not match. Check the phone's clock and type the code shown now."),
             )
         else:
+            del request.session[SETUP_SESSION_KEY]
             otp_login(request, device)
             return render(request, "accounts/backup_codes.html", {"codes": codes, "next": _next_url(request)})
     qr = segno.make(device.config_url, error="m")
@@ -132,16 +145,20 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        devices = list(devices_for_user(request.user))
+        code = form.cleaned_data["code"]
+        # Six digits go to the authenticator, anything else to the backup codes: a wrong app code
+        # must not also throttle the backup codes a person may need next.
+        wanted = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+        devices = [d for d in devices_for_user(request.user) if isinstance(d, wanted)]
         waiting = [d for d in devices if not d.verify_is_allowed()[0]]
         device = None
         for candidate in devices:
-            device = verify_token(request.user, candidate.persistent_id, form.cleaned_data["code"])
+            device = verify_token(request.user, candidate.persistent_id, code)
             if device is not None:
                 break
         if device is not None:
             otp_login(request, device)
-            if device.__class__.__name__ == "StaticDevice":
+            if isinstance(device, StaticDevice):
                 left = backup_codes_left(request.user)
                 messages.warning(
                     request,
@@ -168,7 +185,12 @@ def security(request: HttpRequest) -> HttpResponse:
     """One's own second factor: whether it is set up, backup codes left, new codes."""
     enrolled = has_authenticator(request.user)
     if request.method == "POST" and enrolled:
+        signed_in_with_a_code = isinstance(getattr(request.user, "otp_device", None), StaticDevice)
         codes = backup_codes_regenerate(user=request.user)
+        if signed_in_with_a_code:
+            # The old codes' device is gone, and with it every session it verified: this one,
+            # which has just shown the new codes, stays signed in on the new device.
+            otp_login(request, StaticDevice.objects.get(user=request.user))
         return render(
             request, "accounts/backup_codes.html", {"codes": codes, "next": reverse("accounts:security")}
         )

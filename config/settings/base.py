@@ -121,6 +121,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # off; a system check warns when production runs without it.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Allied Responses")
+# Nobody, superusers included, reads an authenticator's secret in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Backup codes handed out at enrolment; each works once.
 TWO_FACTOR_BACKUP_CODES = 10
 # An invitation link works once and for this many hours.

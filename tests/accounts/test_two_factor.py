@@ -183,3 +183,15 @@ def test_account_pages_need_a_sign_in(client, name, anonymous, signed_in):
     sign_in(client, user)
     expected = 302 if name == "two_factor_setup" else signed_in  # setup sends to verify first
     assert client.get(url).status_code == expected
+
+
+def test_a_wrong_app_code_does_not_hold_up_the_backup_codes(client):
+    user = UserFactory()
+    enrolled(user)
+    static = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    static.token_set.create(token="abcdefgh")
+    sign_in(client, user)
+    client.post(reverse("accounts:two_factor_verify"), {"code": "000000"})
+    # No wait imposed on the backup codes: the phone is the thing that may be lost.
+    used = client.post(reverse("accounts:two_factor_verify"), {"code": "abcdefgh"})
+    assert used.status_code == 302 and client.get(reverse("home")).status_code == 200
