@@ -3,16 +3,15 @@ demo; test_two_factor covers the same pages with it on). Generated from the reso
 without an expectation fails the test."""
 
 import pytest
-from django.db import transaction
-from django.urls import get_resolver, reverse
 
 from responses.models import Country
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
+from tests.matrix import matrix_mismatches, url_names
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("drafter", "analyst", "coordinator", "anonymous")
+# Columns: drafter, analyst, coordinator, anonymous.
 EXPECTED = {
     # An unknown invitation token is "not valid" for everyone.
     ("invitation_accept", "GET"): (404, 404, 404, 404),
@@ -27,27 +26,15 @@ EXPECTED = {
 
 
 def test_permission_matrix_over_every_accounts_url(client, countries):
-    _, namespace = get_resolver().namespace_dict["accounts"]
-    names = [p.name for p in namespace.url_patterns]
-    assert sorted({name for name, _m in EXPECTED}) == sorted(names), "add the new URL to EXPECTED"
+    assert sorted({name for name, _m in EXPECTED}) == sorted(url_names("accounts")), "add it to EXPECTED"
     people = {
         "drafter": MembershipFactory(country=Country.objects.get(code="FR"), role="drafter").user,
         "analyst": AnalystFactory(),
         "coordinator": CoordinatorFactory(),
         "anonymous": None,
     }
-    mismatches = []
-    for pattern in namespace.url_patterns:
-        kwargs = {key: {"token": "no-such-token"}[key] for key in pattern.pattern.converters}
-        url = reverse(f"accounts:{pattern.name}", kwargs=kwargs)
-        for method in ("GET", "POST"):
-            for role, expected in zip(ROLES, EXPECTED[(pattern.name, method)], strict=True):
-                with transaction.atomic():
-                    client.logout()
-                    if people[role]:
-                        client.force_login(people[role])
-                    got = (client.get(url) if method == "GET" else client.post(url, {})).status_code
-                    transaction.set_rollback(True)
-                if got != expected:
-                    mismatches.append(f"{method} {pattern.name} as {role}: expected {expected}, got {got}")
-    assert mismatches == []
+
+    def kwargs_for(name: str, converters: list[str]) -> dict[str, str]:
+        return dict.fromkeys(converters, "no-such-token")
+
+    assert matrix_mismatches(client, "accounts", EXPECTED, people, kwargs_for) == []

@@ -9,7 +9,6 @@ from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,26 +27,12 @@ from audit.models import AuditEvent
 from responses import permissions
 from responses.models import Country, Membership
 from tests.accounts.factories import TEST_PASSWORD, CoordinatorFactory, UserFactory
+from tests.accounts.two_factor import code_now, sign_in, two_factor_on  # noqa: F401
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 STRONG = "Kyiv-guarantees-2026!"
-
-
-@pytest.fixture
-def two_factor_on():
-    with override_settings(TWO_FACTOR_REQUIRED=True):
-        yield
-
-
-def code_now(device: TOTPDevice) -> str:
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
-
-
-def sign_in(client, user) -> None:
-    page = client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
-    assert page.status_code == 302, page.content.decode()[:500]
 
 
 def admin_coordinator(**kwargs) -> User:

@@ -7,29 +7,14 @@ import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 from django.urls import reverse
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
-from tests.accounts.factories import TEST_PASSWORD, AnalystFactory, CoordinatorFactory, UserFactory
+from tests.accounts.factories import AnalystFactory, CoordinatorFactory, UserFactory
+from tests.accounts.two_factor import code_now, sign_in, two_factor_on  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_on")]
-
-
-@pytest.fixture
-def two_factor_on():
-    with override_settings(TWO_FACTOR_REQUIRED=True):
-        yield
-
-
-def code_now(device: TOTPDevice) -> str:
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
-
-
-def sign_in(client, user) -> None:
-    page = client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
-    assert page.status_code == 302, page.content.decode()[:500]
 
 
 def enrolled(user) -> TOTPDevice:
