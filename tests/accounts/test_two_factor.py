@@ -180,3 +180,10 @@ def test_a_wrong_app_code_does_not_hold_up_the_backup_codes(client):
     # No wait imposed on the backup codes: the phone is the thing that may be lost.
     used = client.post(reverse("accounts:two_factor_verify"), {"code": "abcdefgh"})
     assert used.status_code == 302 and client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("length", [151, 256, 4000])
+def test_an_overlong_user_name_is_refused_plainly_not_a_server_error(client, length):
+    page = client.post(reverse("login"), {"username": "u" * length, "password": "whatever-password"})
+    assert page.status_code == 200
+    assert "Ensure this value has at most 150 characters" in page.content.decode()
