@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from questionnaire.selectors import round_current
 from responses.models import Response
@@ -8,6 +9,7 @@ from responses.permissions import countries_of, responses_visible_to
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: the current round, and what the user acts on in it."""
     current = round_current()

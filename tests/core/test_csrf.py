@@ -53,3 +53,11 @@ def test_a_post_with_the_token_goes_through(countries):
         reverse("coordination:user_invite"), {"csrfmiddlewaretoken": token, "email": "not-an-address"}
     )
     assert answer.status_code == 200 and "Enter a valid email address." in answer.content.decode()
+
+
+def test_pages_that_only_show_refuse_other_methods(client):
+    client.force_login(CoordinatorFactory())
+    for name in ("home", "questionnaire:current"):
+        assert client.get(reverse(name)).status_code in (200, 302)
+        assert client.put(reverse(name)).status_code == 405
+        assert client.options(reverse(name)).status_code == 405
