@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= allied-demo-2026
 export DEMO_PASSWORD
 
 .DEFAULT_GOAL := help
-.PHONY: help install run setup serve test lint format migrations-check check-deploy bench clean
+.PHONY: help install run setup serve test lint format migrations-check check-deploy bench scan load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -51,6 +51,13 @@ check-deploy: install ## Django's deployment checklist against the production se
 
 bench: install ## Benchmarks: comparison page and report build with 50 countries (prints figures)
 	cd benchmarks && ../$(PY) comparison.py && ../$(PY) report_build.py
+
+scan: install ## Security scan (wapiti, own venv .venv-scan) of the app on 127.0.0.1, a few minutes; reports in test-artifacts/security-scan/
+	VENV=$(VENV) ./scripts/security_scan.sh
+
+load: install ## Load test on 127.0.0.1: 250 staff autosaving + 20 analysts comparing (gunicorn, PostgreSQL, Redis)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	VENV=$(VENV) ./benchmarks/load_surge.sh
 
 clean: ## Remove the virtual environment, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles
