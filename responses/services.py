@@ -170,18 +170,18 @@ def response_save_draft(
             )
     base_answers = base.answers if base else {}
 
-    mine = {key for key, value in answers.items() if _normal(value) != base_answers.get(key)}
+    mine = {key for key, value in answers.items() if not _same(_normal(value), base_answers.get(key))}
     theirs = {
         key
         for key in set(base_answers) | set(current_answers)
-        if base_answers.get(key) != current_answers.get(key)
+        if not _same(base_answers.get(key), current_answers.get(key))
     }
     conflicts = [
         FieldConflict(
             key=key, base=base_answers.get(key), theirs=current_answers.get(key), yours=_normal(answers[key])
         )
         for key in sorted(mine & theirs)
-        if _normal(answers[key]) != current_answers.get(key)
+        if not _same(_normal(answers[key]), current_answers.get(key))
     ]
     merged = dict(current_answers)
     for key in mine:
@@ -212,13 +212,30 @@ def response_save_draft(
         raise ValidationError(
             _("A colleague changed these details meanwhile. Reload the page to see them before saving.")
         )
-    if current is not None and merged == current_answers and new_metadata == current.metadata:
+    if current is not None and _same(merged, current_answers) and new_metadata == current.metadata:
         return SaveResult(version=current, created=False, merged_from_others=[])
     version = _version_create(
         response=response, user=user, answers=merged, metadata=new_metadata, kind=ResponseVersion.Kind.DRAFT
     )
     audit_record(user=user, action=AuditEvent.Action.RESPONSE_SAVE, response=response, version=version)
     return SaveResult(version=version, created=True, merged_from_others=sorted(theirs - mine))
+
+
+def _canonical(value: Any) -> Any:
+    """An answer with its lists in a fixed order. The order of chosen options or countries
+    carries no meaning, and the form posts them in another order than they may be stored in
+    (taxonomy or name order against the order they were saved in)."""
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return sorted((_canonical(item) for item in value), key=repr)
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as answers: the same choices in any order are the same answer, so re-posting a
+    field one did not touch is never taken for a change (and never for a conflict)."""
+    return _canonical(a) == _canonical(b)
 
 
 def _normal(value: Any) -> Any:

@@ -134,6 +134,39 @@ class TestTwoEditors:
         }
         assert result.merged_from_others == ["q2_posture"]
 
+    def test_choices_reposted_in_another_order_are_not_a_change(self, response, france):
+        """The form posts chosen options in taxonomy order and countries in name order; what is
+        stored may be in another order. Re-posting them untouched must neither count as a change
+        nor conflict with a colleague who really changed them (found by the load test)."""
+        alice, bob = member(france, "drafter"), member(france, "approver")
+        save(response, alice, {"q1_roles_offered": {"selected": ["isr", "air_policing"]}})
+        response_save_draft(
+            response=response,
+            user=bob,
+            answers={"q1_roles_offered": {"selected": ["air_policing", "isr", "logistics_medical"]}},
+            base_version=1,
+        )
+
+        result = response_save_draft(
+            response=response,
+            user=alice,
+            answers={"q1_roles_offered": {"selected": ["air_policing", "isr"]}, "q1_comments": "Mine"},
+            base_version=1,
+        )
+
+        assert result.version.answers["q1_roles_offered"] == {
+            "selected": ["air_policing", "isr", "logistics_medical"]
+        }
+        assert result.version.answers["q1_comments"] == "Mine"
+        assert result.merged_from_others == ["q1_roles_offered"]
+        unchanged = response_save_draft(
+            response=response,
+            user=alice,
+            answers={"q1_roles_offered": {"selected": ["logistics_medical", "isr", "air_policing"]}},
+            base_version=result.version.number,
+        )
+        assert not unchanged.created
+
     def test_the_same_field_changed_by_both_is_a_conflict_and_nothing_is_saved(self, response, france):
         alice, bob = member(france, "drafter"), member(france, "approver")
         save(response, alice, {"q1_comments": "Original"})
