@@ -10,7 +10,7 @@ a rule. Each rule exists twice where lists need it: as a check for one object an
 from django.db.models import QuerySet
 
 from accounts.models import User
-from responses.models import Country, Membership, Response, ResponseVersion
+from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
 
 EDITING_ROLES = (Membership.Role.DRAFTER, Membership.Role.APPROVER)
 
@@ -40,7 +40,9 @@ def responses_visible_to(user: User) -> QuerySet[Response]:
     if is_cross_country_reader(user):
         return Response.objects.filter(submitted_version__isnull=False)
     member_of = Membership.objects.filter(user=user).values("country_id")
-    return Response.objects.filter(author_links__country_id__in=member_of).distinct()
+    # A subquery, not a join + DISTINCT: DISTINCT would compare whole rows, answers included.
+    authored = ResponseAuthor.objects.filter(country_id__in=member_of).values("response_id")
+    return Response.objects.filter(pk__in=authored)
 
 
 def is_member_of_response(user: User, response: Response, *, roles: tuple[str, ...] | None = None) -> bool:

@@ -68,13 +68,13 @@ def response_start(*, round: Round, countries: Iterable[Country]) -> Response:
     return response
 
 
-def _answer_problems(round: Round, answers: dict[str, Any]) -> dict[str, list[str]]:
-    fields = {
-        f.key: f
-        for f in Field.objects.filter(questionnaire_id=round.questionnaire_id).select_related(
-            "show_when_field"
-        )
-    }
+def _fields_by_key(round: Round) -> dict[str, Field]:
+    """The round's fields with what their conditions read, once per save."""
+    fields = Field.objects.filter(questionnaire_id=round.questionnaire_id).select_related("show_when_field")
+    return {f.key: f for f in fields}
+
+
+def _answer_problems(round: Round, fields: dict[str, Field], answers: dict[str, Any]) -> dict[str, list[str]]:
     options: dict[int, set[str]] = {}
     for taxonomy_id, key in Option.objects.filter(
         taxonomy__questionnaire_id=round.questionnaire_id
@@ -95,9 +95,10 @@ def _answer_problems(round: Round, answers: dict[str, Any]) -> dict[str, list[st
     return problems
 
 
-def _hidden_keys(round: Round, answers: dict[str, Any]) -> list[str]:
-    fields = Field.objects.filter(questionnaire_id=round.questionnaire_id, show_when_field__isnull=False)
-    return [f.key for f in fields.select_related("show_when_field") if not field_is_shown(f, answers)]
+def _hidden_keys(fields: dict[str, Field], answers: dict[str, Any]) -> list[str]:
+    return [
+        f.key for f in fields.values() if f.show_when_field_id is not None and not field_is_shown(f, answers)
+    ]
 
 
 @dataclass
@@ -188,7 +189,8 @@ def response_save_draft(
         merged[key] = _normal(answers[key])
     merged = {key: value for key, value in merged.items() if value is not None}
     # A colleague's answer that the user's change would now hide (and so drop) is a conflict too.
-    hidden = set(_hidden_keys(response.round, merged))
+    fields = _fields_by_key(response.round)
+    hidden = set(_hidden_keys(fields, merged))
     conflicts += [
         FieldConflict(key=key, base=base_answers.get(key), theirs=current_answers[key], yours=None)
         for key in sorted((theirs - mine) & hidden)
@@ -197,7 +199,7 @@ def response_save_draft(
     if conflicts:
         raise EditConflict(conflicts=conflicts, current_version=current, changed_by_others=sorted(theirs))
 
-    if problems := _answer_problems(response.round, merged):
+    if problems := _answer_problems(response.round, fields, merged):
         raise ValidationError(problems)
     # Answers to fields that the other answers hide are dropped, so a stale condition text never
     # reaches an analyst.

@@ -375,8 +375,9 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
         limited["Retry-After"] = str(retry_after)
         return limited
     response = _visible_response(request, pk)
-    questions = _questions(response)
-    question = _question_or_404(questions, number)
+    # Only this question's fields and options: the surge is made of these requests. The whole
+    # questionnaire is read only to name fields in a conflict or merge message.
+    question = _question_or_404(list(questions_with_fields(response.round).filter(number=number)), number)
     if not permissions.can_edit_response(request.user, response):
         raise PermissionDenied
     if not _editable(request, response):
@@ -407,7 +408,7 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
         )
     except EditConflict as conflict:
         by = conflict.current_version.created_by
-        formatter = AnswerFormatter(questions)
+        formatter = AnswerFormatter(_questions(response))
         return JsonResponse(
             {
                 "status": "conflict",
@@ -426,7 +427,7 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
     if on_this_page:
         # The page now shows stale values for these fields: saving again from it would revert
         # the colleague's answers, so the page stops autosaving and asks for a reload.
-        formatter = AnswerFormatter(questions)
+        formatter = AnswerFormatter(_questions(response))
         return JsonResponse(
             {
                 "status": "merged",

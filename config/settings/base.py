@@ -116,6 +116,8 @@ AXES_VERBOSE = False
 
 # Sessions end after this much inactivity (seconds); drafts are autosaved, so nothing is lost.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+# The expiry moves forward at most this often (one session write a minute, not one a request).
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
 
 # Two-factor sign-in (TOTP app + backup codes) for every account. Only the local demo turns it
 # off; a system check warns when production runs without it.

@@ -80,6 +80,7 @@ def test_background_polling_does_not_keep_an_idle_session_alive(client, us_round
     def expiry():
         return Session.objects.get(session_key=key).expire_date
 
+    settings.SESSION_RENEW_SECONDS = 1
     start = expiry()
     time.sleep(1.1)
     client.post(reverse("responses:presence", args=[999999]), {"question": "1"})  # a heartbeat (404 here)
@@ -87,3 +88,19 @@ def test_background_polling_does_not_keep_an_idle_session_alive(client, us_round
     client.get(reverse("home"))  # the person does something
     assert expiry() > start
     assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_a_burst_of_requests_writes_the_session_once_a_minute(
+    client, us_round, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(5):
+            client.get(reverse("home"))
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")]
+    assert writes == []
