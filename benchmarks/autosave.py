@@ -40,9 +40,11 @@ def main() -> None:
         round_ = report.questionnaire.rounds.get()
         demo_seed(round=round_, country_count=50, password="bench")
         draft = Response.objects.filter(round=round_, status=Response.Status.DRAFT).first()
-        drafter = Membership.objects.filter(
-            role=Membership.Role.DRAFTER, country__in=draft.authors.all()
-        ).first().user
+        drafter = (
+            Membership.objects.filter(role=Membership.Role.DRAFTER, country__in=draft.authors.all())
+            .first()
+            .user
+        )
         client = Client(HTTP_HOST="localhost")
         client.force_login(drafter)
         url = reverse("responses:autosave", args=[draft.pk, 1])
