@@ -13,14 +13,16 @@ from audit.services import audit_record
 
 
 class AuditedChangesMixin:
-    """Changes to accounts made in Django's admin reach our audit log, like those made on the
-    coordinators' pages (the admin's own history is per object and not searchable by country)."""
+    """Changes made in Django's admin reach our audit log, like those made on the coordinators'
+    pages (the admin's own history is per object and not searchable by country)."""
+
+    audit_action = AuditEvent.Action.ACCOUNT_CHANGE
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         audit_record(
             user=request.user,
-            action=AuditEvent.Action.ACCOUNT_CHANGE,
+            action=self.audit_action,
             model=obj._meta.label,
             object=str(obj),
             created=not change,
@@ -31,14 +33,14 @@ class AuditedChangesMixin:
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         detail = {"model": obj._meta.label, "object": str(obj), "deleted": True}
         super().delete_model(request, obj)
-        audit_record(user=request.user, action=AuditEvent.Action.ACCOUNT_CHANGE, **detail)
+        audit_record(user=request.user, action=self.audit_action, **detail)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         """The list's "delete selected" action: one event per object, as for a single delete."""
         details = [{"model": obj._meta.label, "object": str(obj), "deleted": True} for obj in queryset]
         super().delete_queryset(request, queryset)
         for detail in details:
-            audit_record(user=request.user, action=AuditEvent.Action.ACCOUNT_CHANGE, **detail)
+            audit_record(user=request.user, action=self.audit_action, **detail)
 
 
 # What only a superuser changes in the admin. Superuser, staff, groups and permissions would let a
@@ -86,7 +88,7 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
             if target is not None and target.password != before:
                 audit_record(
                     user=request.user,
-                    action=AuditEvent.Action.ACCOUNT_CHANGE,
+                    action=self.audit_action,
                     model=target._meta.label,
                     object=str(target),
                     fields=["password"],

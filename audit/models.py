@@ -25,6 +25,7 @@ class AuditEvent(models.Model):
         ACCOUNT_REACTIVATE = "account.reactivate", _("Reactivated an account")
         ACCOUNT_ROLE_CHANGE = "account.role", _("Changed a role")
         ACCOUNT_CHANGE = "account.change", _("Changed an account in the admin")
+        ADMIN_CHANGE = "admin.change", _("Changed the setup in the admin")
         TWO_FACTOR_ENROL = "2fa.enrol", _("Enrolled a second factor")
         TWO_FACTOR_RESET = "2fa.reset", _("Reset a second factor")
         TWO_FACTOR_CODES = "2fa.codes", _("Generated new backup codes")

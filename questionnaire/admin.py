@@ -1,15 +1,26 @@
 from django.contrib import admin
 
+from accounts.admin import AuditedChangesMixin
+from audit.models import AuditEvent
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
+
+# A round's status, deadline and marking change on the coordinators' Rounds page, whose service
+# checks them, tells the countries and audits the change; here they are only shown.
+ROUND_READ_ONLY = ("status", "deadline", "handling_marking")
+
+
+class AuditedSetupAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    audit_action = AuditEvent.Action.ADMIN_CHANGE
 
 
 class RoundInline(admin.TabularInline):
     model = Round
     extra = 0
+    readonly_fields = ROUND_READ_ONLY
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(AuditedSetupAdmin):
     list_display = ("title", "key", "handling_marking", "definition_version", "loaded_at")
     inlines = [RoundInline]
     # The structure comes from the definition file; editing it here would drift from the file.
@@ -17,9 +28,10 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(AuditedSetupAdmin):
     list_display = ("title", "questionnaire", "status", "opens_at", "deadline", "handling_marking")
     list_filter = ("status", "questionnaire")
+    readonly_fields = ROUND_READ_ONLY
 
 
 class FieldInline(admin.TabularInline):
@@ -32,7 +44,7 @@ class FieldInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AuditedSetupAdmin):
     list_display = ("__str__", "questionnaire")
     inlines = [FieldInline]
 
@@ -43,6 +55,6 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(Taxonomy)
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(AuditedSetupAdmin):
     list_display = ("key", "name", "questionnaire")
     inlines = [OptionInline]

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
 from accounts.admin import AuditedChangesMixin
+from audit.models import AuditEvent
 from responses.models import Country, Membership
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    audit_action = AuditEvent.Action.ADMIN_CHANGE
     list_display = ("name", "code", "is_eu_member", "is_nato_member", "is_european", "is_invitable")
     list_filter = ("is_eu_member", "is_nato_member", "is_european", "is_invitable")
     search_fields = ("name", "code")

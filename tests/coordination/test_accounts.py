@@ -125,3 +125,39 @@ def test_the_accounts_list_query_count_does_not_grow_with_people(
             MembershipFactory(country=Country.objects.get(code=code), role=role)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("coordination:users")).status_code == 200
+
+
+def test_setup_changes_in_the_admin_are_audited_and_rounds_change_only_on_the_rounds_page(client, us_round):
+    from accounts.services import admin_access_sync
+
+    coordinator = CoordinatorFactory()
+    admin_access_sync(coordinator)
+    client.force_login(coordinator)
+    france = Country.objects.get(code="FR")
+    page = client.post(
+        reverse("admin:responses_country_change", args=[france.pk]),
+        {
+            "code": "FR",
+            "name": "France (Republic)",
+            "is_eu_member": "on",
+            "is_nato_member": "on",
+            "is_european": "on",
+            "is_invitable": "on",
+        },
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="admin.change")
+    assert event.user == coordinator and event.detail["fields"] == ["name"]
+
+    client.post(
+        reverse("admin:questionnaire_round_change", args=[us_round.pk]),
+        {
+            "questionnaire": us_round.questionnaire_id,
+            "key": us_round.key,
+            "title": us_round.title,
+            "status": "closed",
+            "handling_marking": "CHANGED",
+        },
+    )
+    us_round.refresh_from_db()
+    assert us_round.status == "open" and us_round.handling_marking != "CHANGED"
