@@ -144,7 +144,7 @@ def invitation_send(
         "%(link)s\n\nThe link works once and expires on %(expires)s (UTC). "
         "If you did not expect this message, ignore it."
     ) % {
-        "role": invitation_role_label(invitation),
+        "role": invitation.role_label,
         "where": where,
         "link": link,
         "expires": f"{invitation.expires_at:%Y-%m-%d %H:%M}",
@@ -160,10 +160,6 @@ def invitation_send(
     # Mailed only once the invitation is stored: a failed commit sends no link that cannot work.
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
     return invitation
-
-
-def invitation_role_label(invitation: Invitation) -> str:
-    return str(invitation.role_label)
 
 
 @transaction.atomic

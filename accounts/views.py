@@ -29,11 +29,11 @@ from accounts.services import (
     backup_codes_regenerate,
     invitation_accept,
     invitation_problem,
-    invitation_role_label,
     token_hash,
     two_factor_confirm,
     two_factor_pending_device,
 )
+from core.forms import add_service_errors
 
 # The authenticator this browser session is setting up.
 SETUP_SESSION_KEY = "two_factor_setup"
@@ -70,11 +70,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 last_name=form.cleaned_data["last_name"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if settings.TWO_FACTOR_REQUIRED:
@@ -85,7 +81,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "form": form,
         "invitation": invitation,
-        "role": invitation_role_label(invitation),
+        "role": invitation.role_label,
         "two_factor_required": settings.TWO_FACTOR_REQUIRED,
     }
     return render(request, "accounts/invitation_accept.html", context)

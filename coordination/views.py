@@ -1,12 +1,16 @@
 """The coordinator's pages: accounts and invitations, rounds, reminders, the audit log."""
 
 import csv
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +33,7 @@ from accounts.services import (
 from coordination.forms import AuditFilterForm, RoundForm
 from coordination.selectors import audit_events_matching
 from coordination.services import countries_without_submission, reminders_send_now, round_update
+from core.forms import add_service_errors
 from questionnaire.models import Round
 from reports.exporters.safety import neutralise_formula
 from responses import permissions
@@ -64,8 +69,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 handling_marking=form.cleaned_data["handling_marking"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The round was updated."))
             return redirect("coordination:rounds")
@@ -82,18 +86,25 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("coordination:rounds")
 
 
+def _filtered_page(
+    request: HttpRequest, form_class: type[forms.Form], rows_matching: Callable[[dict[str, Any]], QuerySet]
+) -> dict[str, Any]:
+    """A searchable list: the filter form, the page of rows it selects, and the query string
+    (without the page number) that the pagination links carry on."""
+    form = form_class(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(rows_matching(filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"form": form, "page": page, "query": query.urlencode()}
+
+
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     _coordinator(request)
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(audit_events_matching(filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "coordination/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    context = _filtered_page(request, AuditFilterForm, audit_events_matching)
+    return render(request, "coordination/audit_log.html", context)
 
 
 @login_required
@@ -127,24 +138,12 @@ def _account_manager(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
     _account_manager(request)
-    form = UserFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(users_for_management(filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "invitations": invitations_open()}
+    context = _filtered_page(request, UserFilterForm, users_for_management)
+    context["open_invitations"] = invitations_open().count()
     return render(request, "coordination/user_list.html", context)
 
 
@@ -165,7 +164,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
                 ),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
