@@ -15,7 +15,7 @@ from reports.aggregates import FieldSummary, summarise
 from reports.models import Report, ReportSource
 from responses import permissions
 from responses.display import AnswerFormatter
-from responses.models import Country, Response, ResponseVersion
+from responses.models import Country, Response, ResponseAuthor, ResponseVersion
 
 # The decision makers' views read these fields of the US questionnaire; a questionnaire
 # without them shows those views as not applicable.
@@ -75,13 +75,12 @@ class Comparison:
     not_answered: list[Country]
     group: str = "all"
 
-    def summary(self, key: str) -> FieldSummary | None:
-        return next(
-            (row.summary for block in self.blocks for row in block.rows if row.field.key == key), None
-        )
-
     def row(self, key: str) -> Row | None:
         return next((row for block in self.blocks for row in block.rows if row.field.key == key), None)
+
+    def summary(self, key: str) -> FieldSummary | None:
+        row = self.row(key)
+        return row.summary if row else None
 
 
 def submitted_responses(round: Round) -> QuerySet[Response]:
@@ -91,6 +90,12 @@ def submitted_responses(round: Round) -> QuerySet[Response]:
         .prefetch_related(Prefetch("authors", queryset=Country.objects.order_by("name")))
         .order_by("pk")
     )
+
+
+def countries_with_submission(round: Round) -> list[Country]:
+    """The countries whose response in the round has a submitted version, by name."""
+    authors = ResponseAuthor.objects.filter(round=round, response__submitted_version__isnull=False)
+    return sorted(Country.objects.filter(pk__in=authors.values("country_id")), key=lambda c: c.name)
 
 
 def _in_group(column: Column, group: str) -> bool:
@@ -112,9 +117,11 @@ def comparison_build(
     versions: Iterable[tuple[Response, ResponseVersion]] | None = None,
     group: str = "all",
     question_numbers: list[int] | None = None,
+    questions: list[Question] | None = None,
 ) -> Comparison:
     """Builds the comparison from the current submitted versions, or from given (response,
-    version) pairs: a report's snapshot, already limited to its countries."""
+    version) pairs: a report's snapshot, already limited to its countries. A caller that has
+    already loaded the round's questions_with_fields passes them, so they are not read again."""
     if versions is None:
         versions = [(r, r.submitted_version) for r in submitted_responses(round)]
     columns = [Column(response=r, version=v, countries=list(r.authors.all())) for r, v in versions]
@@ -128,7 +135,8 @@ def comparison_build(
     elif group == "not_answered":
         columns = []
 
-    questions = list(questions_with_fields(round))
+    if questions is None:
+        questions = list(questions_with_fields(round))
     formatter = AnswerFormatter(questions)
     if question_numbers:
         questions = [q for q in questions if q.number in question_numbers]

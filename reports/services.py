@@ -8,19 +8,28 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accounts.models import User
+from audit.models import AuditEvent
 from questionnaire.models import Round
 from reports.exporters import EXPORTERS
 from reports.exporters.report_context import STAMP_PLACEHOLDER
+from reports.exporters.safety import neutralise_formula
 from reports.models import Report, ReportFile, ReportSource, SeenVersion
 from reports.selectors import Comparison, comparison_build, submitted_responses
 from responses import permissions
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+
+
+def _abandoned_before() -> datetime:
+    """A report still running after this moment has outlived the task time limit: its worker is
+    gone."""
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 def report_request(
@@ -77,7 +86,7 @@ def report_build(*, report_id: int) -> Report:
     worker that died, past the task time limit), an attempt only ever finishes its own run, and
     after MAX_ATTEMPTS the report fails with the reason.
     """
-    abandoned_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    abandoned_before = _abandoned_before()
     with transaction.atomic():
         report = Report.objects.select_for_update().select_related("round").get(pk=report_id)
         # Claim it: a queued report, or one whose worker died (running past the time limit). A
@@ -176,8 +185,7 @@ def report_rebuild(*, report: Report, user: User) -> Report:
 def reports_sweep() -> dict[str, int]:
     """Run by beat: fails reports stuck 'running' past the task time limit (their worker is
     gone) and enqueues reports still queued after the broker came back."""
-    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    stuck = Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=timezone.now() - limit)
+    stuck = Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=_abandoned_before())
     failed = stuck.update(
         status=Report.Status.FAILED,
         error=_("The worker building this report stopped before it finished. Retry it."),
@@ -194,8 +202,6 @@ def reports_sweep() -> dict[str, int]:
 def downloads_exhausted(*, user: User) -> bool:
     """Downloads are the costliest reads (and the likeliest exfiltration): a cap per user and
     window, counted from the audit log so that it holds across web processes without Redis."""
-    from audit.models import AuditEvent
-
     window = timezone.now() - timedelta(minutes=settings.DOWNLOADS_WINDOW_MINUTES)
     recent = AuditEvent.objects.filter(user=user, action=AuditEvent.Action.REPORT_DOWNLOAD, at__gte=window)
     return recent.count() >= settings.DOWNLOADS_PER_WINDOW
@@ -210,12 +216,8 @@ def report_file_stamped(*, report_file: ReportFile, user: User, at: datetime) ->
     }
     content = bytes(report_file.content)
     if report_file.format == Report.Format.HTML:
-        from django.utils.html import escape
-
         return content.replace(STAMP_PLACEHOLDER.encode(), escape(stamp).encode("utf-8"), 1)
     if report_file.format == Report.Format.CSV:
-        from reports.exporters.safety import neutralise_formula
-
         text = content.decode("utf-8-sig")
         first, _sep, rest = text.partition("\r\n")
         line = '"' + neutralise_formula(stamp).replace('"', '""') + '"'

@@ -61,7 +61,7 @@ def _filtered_comparison(request: HttpRequest, current: Round) -> tuple[Any, Com
     if form.is_valid():
         group = form.cleaned_data["group"] or "all"
         numbers = form.cleaned_data["questions"] or None
-    return comparison_build(round=current, group=group, question_numbers=numbers), form
+    return comparison_build(round=current, group=group, question_numbers=numbers, questions=questions), form
 
 
 @analyst_required
@@ -409,10 +409,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_new(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
     questions = list(questions_with_fields(current))
-    countries = sorted(
-        {c for r in report_selectors.submitted_responses(current) for c in r.authors.all()},
-        key=lambda c: c.name,
-    )
+    countries = report_selectors.countries_with_submission(current)
     form = ReportRequestForm(request.POST or None, questions=questions, countries=countries)
     if request.method == "POST" and form.is_valid():
         try:
