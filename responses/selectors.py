@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from accounts.models import User
@@ -50,21 +49,24 @@ def response_rows_for(user: User, round: Round) -> list[ResponseRow]:
         .prefetch_related("authors")
         .order_by("pk")
     )
+    reader = permissions.is_cross_country_reader(user)
     rows = []
     answering: set[int] = set()
     for response in visible:
-        authors = sorted(response.authors.all(), key=lambda c: c.name)
+        authors = list(response.authors.all())  # countries are ordered by name
         answering.update(c.pk for c in authors)
-        if permissions.is_cross_country_reader(user):
-            status = Response.Status.SUBMITTED.label
-        else:
-            status = response.get_status_display()
+        status = Response.Status.SUBMITTED.label if reader else response.get_status_display()
         rows.append(ResponseRow(countries=authors, response=response, status_label=status))
-    if not permissions.is_cross_country_reader(user):
+    if not reader:
         for country in permissions.countries_of(user).order_by("name"):
             if country.pk not in answering:
                 rows.append(ResponseRow(countries=[country], response=None, status_label=""))
     return sorted(rows, key=lambda row: row.countries[0].name)
+
+
+def response_for_country(*, round: Round, country: Country) -> Response | None:
+    """The response a country answers in a round (alone or jointly), if it was started."""
+    return Response.objects.filter(round=round, author_links__country=country).first()
 
 
 def last_change_by_question(response: Response, questions: list[Question]) -> dict[int, ResponseVersion]:
@@ -95,14 +97,6 @@ def open_return(response: Response) -> ReturnRequest | None:
 
 def last_return(response: Response) -> ReturnRequest | None:
     return response.returns.select_related("returned_version").first()
-
-
-@dataclass
-class Presence:
-    username: str
-    full_name: str
-    question: int | None
-    seen_at: datetime
 
 
 def versions_numbered_for(user: User, response: Response) -> list[ResponseVersion]:

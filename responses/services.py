@@ -18,6 +18,7 @@ from questionnaire.answers import answer_errors, field_is_shown, is_empty, missi
 from questionnaire.models import Field, Option, Round
 from responses import permissions
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion, ReturnRequest
+from responses.selectors import response_for_country
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.yaml"
 
@@ -342,7 +343,7 @@ def response_return(
 @transaction.atomic
 def response_open_for_country(*, round: Round, country: Country, user: User) -> Response:
     """The response a country's editor works on in a round, started on first use."""
-    existing = Response.objects.filter(round=round, author_links__country=country).first()
+    existing = response_for_country(round=round, country=country)
     if existing is not None:
         return existing
     if not permissions.can_start_response_for(user, country):

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.ratelimit import rate_limit_hit
 from questionnaire.answers import field_is_shown
-from questionnaire.models import Question, Round
+from questionnaire.models import Field, Question, Round
 from questionnaire.selectors import questions_with_fields, round_current
 from responses import permissions
 from responses.display import AnswerFormatter, answers_difference, question_progress
@@ -30,6 +30,7 @@ from responses.selectors import (
     last_change_by_question,
     last_return,
     open_return,
+    response_for_country,
     response_rows_for,
     versions_numbered_for,
 )
@@ -53,6 +54,10 @@ def _visible_response(request: HttpRequest, pk: int) -> Response:
         ),
         pk=pk,
     )
+
+
+def _authors(response: Response) -> list[Country]:
+    return list(response.authors.all())  # countries are ordered by name
 
 
 def _questions(response: Response) -> list[Question]:
@@ -98,7 +103,7 @@ def _base_context(request: HttpRequest, response: Response, questions: list[Ques
     member = permissions.sees_drafts(request.user, response)
     return {
         "response": response,
-        "authors": sorted(response.authors.all(), key=lambda c: c.name),
+        "authors": _authors(response),
         "questions": questions,
         "version": version,
         "answers": answers,
@@ -140,7 +145,7 @@ def country_response(request: HttpRequest, code: str) -> HttpResponse:
     current = round_current()
     if current is None:
         raise Http404
-    existing = Response.objects.filter(round=current, author_links__country=country).first()
+    existing = response_for_country(round=current, country=country)
     if existing is not None:
         return redirect("responses:detail", pk=existing.pk)
     if request.method == "POST":
@@ -210,7 +215,10 @@ def _question_or_404(questions: list[Question], number: int) -> Question:
     return question
 
 
-def _form_countries() -> list[Country]:
+def _form_countries(question: Question) -> list[Country]:
+    """The choices of a countries field, read only for a question that has one."""
+    if all(f.field_type != Field.FieldType.COUNTRIES for f in question.fields.all()):
+        return []
     return list(Country.objects.order_by("name"))
 
 
@@ -227,7 +235,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
     form_kwargs = {
         "question": question,
         "answers": context["answers"],
-        "countries": _form_countries(),
+        "countries": _form_countries(question),
         "read_only": not editable,
     }
     conflicts: list[dict[str, Any]] = []
@@ -299,7 +307,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
             "form": form,
             "conflicts": conflicts,
             "question_comment": returned.question_comments.get(question.key) if returned else None,
-            "last_change": last_change_by_question(response, questions).get(number)
+            "last_change": last_change_by_question(response, [question]).get(number)
             if context["is_member"]
             else None,
             "previous_number": number - 1 if number > questions[0].number else None,
@@ -380,15 +388,16 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
     question = _question_or_404(list(questions_with_fields(response.round).filter(number=number)), number)
     if not permissions.can_edit_response(request.user, response):
         raise PermissionDenied
-    if not _editable(request, response):
-        message = _closed_reason(response) or _("This response is submitted and read-only.")
+    closed_reason = _closed_reason(response)
+    if closed_reason is not None or response.status == Response.Status.SUBMITTED:
+        message = closed_reason or _("This response is submitted and read-only.")
         return JsonResponse({"status": "refused", "message": message}, status=409)
     version = response.current_version
     form = QuestionForm(
         request.POST,
         question=question,
         answers=version.answers if version else {},
-        countries=_form_countries(),
+        countries=_form_countries(question),
     )
     if not form.is_valid():
         return JsonResponse(
@@ -516,7 +525,7 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "response": response,
             "versions": versions,
-            "authors": sorted(response.authors.all(), key=lambda c: c.name),
+            "authors": _authors(response),
         },
     )
 
@@ -553,7 +562,7 @@ def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
             "older": older,
             "newer": newer,
             "differences": differences,
-            "authors": sorted(response.authors.all(), key=lambda c: c.name),
+            "authors": _authors(response),
         },
     )
 
@@ -618,7 +627,7 @@ def response_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "responses/response_return.html",
-        {"response": response, "form": form, "authors": sorted(response.authors.all(), key=lambda c: c.name)},
+        {"response": response, "form": form, "authors": _authors(response)},
     )
 
 
