@@ -11,7 +11,10 @@ class AuditEvent(models.Model):
         RESPONSE_VIEW = "response.view", _("Viewed a response")
         RESPONSE_HISTORY = "response.history", _("Viewed a response's history")
         RESPONSE_DIFF = "response.diff", _("Compared two versions")
+        # Draft saves are no longer written here one by one: every save is a version, kept with
+        # who and when in the response's history. Older rows keep this action.
         RESPONSE_SAVE = "response.save", _("Saved a draft")
+        RESPONSE_RESTORE = "response.restore", _("Restored an earlier version")
         RESPONSE_SUBMIT = "response.submit", _("Submitted a response")
         RESPONSE_RETURN = "response.return", _("Returned a response for revision")
         RESPONSE_START = "response.start", _("Started a response")

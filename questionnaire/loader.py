@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from questionnaire.definition import DefinitionFile, FieldDef
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
+from questionnaire.structure import questionnaire_structure_changed
 from responses.selectors import answer_values_for_fields
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -252,6 +253,8 @@ def questionnaire_load(*, path: Path | str) -> LoadReport:
         questionnaire.source_file = str(path)
         questionnaire.loaded_at = timezone.now()
         questionnaire.save(update_fields=["source_file", "loaded_at"])
+        questionnaire_id = questionnaire.pk
+        transaction.on_commit(lambda: questionnaire_structure_changed(questionnaire_id))
     return LoadReport(questionnaire=questionnaire, created=created, changes=changes)
 
 

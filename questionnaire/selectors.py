@@ -1,6 +1,8 @@
 """Reads over questionnaires and rounds."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from questionnaire.models import Field, Option, Question, Round
 
@@ -21,3 +23,17 @@ def questions_with_fields(round: Round) -> QuerySet[Question]:
         .order_by("number")
         .prefetch_related(Prefetch("fields", queryset=fields.order_by("position")))
     )
+
+
+def round_closed_reason(round: Round) -> str | None:
+    """Why nothing can be saved in the round now, in words for the page; None while it accepts
+    answers (the same rule as `Round.is_accepting_answers`)."""
+    if round.status == Round.Status.CLOSED:
+        return _("The coordinator has closed this round: answers can no longer be changed.")
+    if round.deadline and timezone.now() >= round.deadline:
+        return _(
+            "The deadline of this round has passed (%(deadline)s): answers can no longer be changed."
+        ) % {"deadline": formats.date_format(timezone.localtime(round.deadline), "DATETIME_FORMAT")}
+    if round.status != Round.Status.OPEN:
+        return _("This round is not open yet.")
+    return None

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from questionnaire.answers import field_is_shown, is_empty
 from questionnaire.models import Field, Question
-from responses.models import Country
+from responses.selectors import countries_by_name
 
 
 class AnswerFormatter:
@@ -28,7 +28,12 @@ class AnswerFormatter:
             if f.taxonomy
             for o in f.taxonomy.options.all()
         }
-        self.country_names = dict(Country.objects.values_list("code", "name"))
+        self.country_names = {c.code: c.name for c in countries_by_name()}
+
+    def labels(self, keys: Iterable[str]) -> list[str]:
+        """The labels of the given field keys, in questionnaire order."""
+        wanted = set(keys)
+        return [f.label for f in self.fields if f.key in wanted]
 
     def text(self, field: Field, value: Any) -> str:
         if is_empty(field, value):

@@ -180,6 +180,20 @@ class QuestionForm(forms.Form):
                 data.setlist(name, [str(v) for v in values])
         return data
 
+    def widget_values(self, answers: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+        """The values the page's inputs of fields `keys` should hold for `answers`, by input
+        name (a list for multiple choices, "" for an empty input)."""
+        initial = self._initial(answers)
+        values: dict[str, Any] = {}
+        for field in self.question_fields:
+            if field.key not in keys:
+                continue
+            for name in (field.key, field.key + OTHER_SUFFIX, field.key + KIND_SUFFIX):
+                if name in self.fields:
+                    value = initial.get(name)
+                    values[name] = value if value is not None else ""
+        return values
+
     # -- reading --------------------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:

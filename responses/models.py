@@ -75,13 +75,16 @@ class Response(models.Model):
         Country, through="ResponseAuthor", related_name="responses", verbose_name=_("author countries")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    # The newest version of any kind, and the newest submitted one (what analysts see).
+    # The newest version of any kind, and the newest submitted one (what analysts see). Not
+    # indexed: they change on every save, and an index on them would turn each save's update of
+    # this row into a full index update (PostgreSQL's HOT updates need unindexed columns).
     current_version = models.ForeignKey(
         "ResponseVersion",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("current version"),
     )
     submitted_version = models.ForeignKey(
@@ -90,8 +93,28 @@ class Response(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("latest submitted version"),
     )
+    # The current version's answers and details in full. Draft versions store only what they
+    # changed (docs/decisions/0004-version-deltas.md), so the state a save merges into and a page
+    # shows is kept here, on the row a save locks anyway.
+    answers = models.JSONField(_("current answers"), default=dict, blank=True)
+    current_number = models.PositiveIntegerField(_("current version number"), default=0)
+    metadata = models.JSONField(_("current response details"), default=dict, blank=True)
+    # The editing session the newest save belongs to, and the fields it has changed so far.
+    editing_session = models.ForeignKey(
+        "EditingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("open editing session"),
+    )
+    # Who last changed each question: {question number: version id}, kept by every save so that
+    # no page scans the versions to find it.
+    last_change_by_question = models.JSONField(_("last change by question"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -127,22 +150,37 @@ class VersionQuerySet(models.QuerySet):
 
 
 class ResponseVersion(models.Model):
-    """A snapshot of a response's answers, kept for every save. A submitted one never changes."""
+    """One save of a response, kept for ever and never changed.
+
+    A snapshot version holds the answers in full: every submission, the first version and every
+    SNAPSHOT_EVERY-th one. Any other draft version holds only its `changes` against the version
+    before it (see responses/versioning.py), so storage grows with what changed, and rebuilding
+    any version reads at most SNAPSHOT_EVERY rows.
+    """
 
     class Kind(models.TextChoices):
         DRAFT = "draft", _("Draft save")
         SUBMISSION = "submission", _("Submission")
 
+    # Not indexed on its own: the (response, number) unique index serves every lookup.
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="versions", verbose_name=_("response")
+        Response,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        db_index=False,
+        verbose_name=_("response"),
     )
     number = models.PositiveIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    # Answers keyed by field key; the value's shape depends on the field type
-    # (see questionnaire/answers.py).
+    is_snapshot = models.BooleanField(_("full snapshot"), default=True)
+    # Snapshots: answers keyed by field key; the value's shape depends on the field type
+    # (see questionnaire/answers.py). Empty in a delta version.
     answers = models.JSONField(_("answers"), default=dict, blank=True)
-    # Contact point, approval date, approver's note.
+    # Snapshots: contact point, approval date, approver's note. Empty in a delta version.
     metadata = models.JSONField(_("response details"), default=dict, blank=True)
+    # Delta versions: {"set": {key: value}, "unset": [key], "edit": {key: [start, end, text]},
+    # "metadata": {...} when the details changed}. Null in a snapshot.
+    changes = models.JSONField(_("changes"), null=True, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -168,6 +206,44 @@ class ResponseVersion(models.Model):
         if self.pk is not None:
             raise TypeError("Response versions are immutable: add a new version instead.")
         super().save(*args, **kwargs)
+
+
+class EditingSession(models.Model):
+    """One person's consecutive saves of a response (a gap of EDITING_SESSION_GAP or a colleague's
+    save ends it), or one submission or one restore. The history lists these, newest first, each
+    expandable to its saves; a save updates its session's row, so no page counts versions."""
+
+    class Kind(models.TextChoices):
+        EDITING = "editing", _("Editing")
+        SUBMISSION = "submission", _("Submission")
+        RESTORE = "restore", _("Restore")
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="editing_sessions", verbose_name=_("response")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.EDITING)
+    first_number = models.PositiveIntegerField(_("first version"))
+    last_number = models.PositiveIntegerField(_("last version"))
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("last save"))
+    save_count = models.PositiveIntegerField(_("saves"), default=1)
+    # {field key: true} for every field a save of the session changed (an object, so that a save
+    # adds its keys in the UPDATE itself).
+    changed_fields = models.JSONField(_("changed fields"), default=dict, blank=True)
+    # For a restore: the version whose answers were brought back.
+    restored_from = models.PositiveIntegerField(_("restored from version"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("editing session")
+        verbose_name_plural = _("editing sessions")
+        ordering = ["response", "-first_number"]
+        indexes = [models.Index(fields=["response", "-first_number"], name="session_response_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} v{self.first_number}-{self.last_number} by {self.user_id}"
 
 
 class ReturnRequest(models.Model):

@@ -7,7 +7,7 @@ a rule. Each rule exists twice where lists need it: as a check for one object an
 - Drafters and approvers edit; only approvers submit; only coordinators return a submission.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
@@ -45,10 +45,55 @@ def responses_visible_to(user: User) -> QuerySet[Response]:
     return Response.objects.filter(pk__in=authored)
 
 
-def is_member_of_response(user: User, response: Response, *, roles: tuple[str, ...] | None = None) -> bool:
+def _role_annotation(role: str) -> str:
+    return f"user_is_{role}"
+
+
+def responses_with_roles_of(user: User) -> QuerySet[Response]:
+    """`responses_visible_to(user)`, each annotated with the user's roles on it: one query
+    answers both "may see it" and "may edit it". Pass what it returns to `remember_roles`."""
+    visible = responses_visible_to(user)
     if not _active(user):
-        return False
-    return response.author_links.filter(country__in=countries_of(user, roles=roles)).exists()
+        return visible
+    return visible.annotate(
+        **{
+            _role_annotation(role): Exists(
+                ResponseAuthor.objects.filter(
+                    response_id=OuterRef("pk"),
+                    country__memberships__user=user,
+                    country__memberships__role=role,
+                )
+            )
+            for role in Membership.Role.values
+        }
+    )
+
+
+def remember_roles(response: Response, user: User) -> Response:
+    """Keeps the roles annotated by `responses_with_roles_of` on the object, for this user."""
+    roles = frozenset(r for r in Membership.Role.values if getattr(response, _role_annotation(r), False))
+    response.__dict__.setdefault("_roles_by_user", {})[user.pk] = roles
+    return response
+
+
+def roles_on(user: User, response: Response) -> frozenset[str]:
+    """The user's roles on a response (through any of its author countries), read once per
+    response object: a page asks several questions of them."""
+    if not _active(user):
+        return frozenset()
+    held: dict[int, frozenset[str]] = response.__dict__.setdefault("_roles_by_user", {})
+    if user.pk not in held:
+        held[user.pk] = frozenset(
+            Membership.objects.filter(
+                user=user, country__in=response.author_links.values("country_id")
+            ).values_list("role", flat=True)
+        )
+    return held[user.pk]
+
+
+def is_member_of_response(user: User, response: Response, *, roles: tuple[str, ...] | None = None) -> bool:
+    held = roles_on(user, response)
+    return bool(held) if roles is None else bool(held & set(roles))
 
 
 def sees_drafts(user: User, response: Response) -> bool:

@@ -1,13 +1,46 @@
 """Reads over responses. Anything a user sees goes through a selector scoped to that user."""
 
+import threading
+import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from questionnaire.models import Field, Question, Round
 from responses import permissions
-from responses.models import Country, Response, ResponseVersion, ReturnRequest
+from responses.models import Country, EditingSession, Response, ResponseVersion, ReturnRequest
+from responses.versioning import delta_apply, snapshot_floor
+
+# The list of countries changes only when `load_countries` runs; every countries field and every
+# save's check of country codes reads it, so each process keeps it for a few minutes.
+COUNTRIES_CACHE_SECONDS = 300
+_countries_lock = threading.Lock()
+_countries: tuple[float, list[Country]] | None = None
+
+
+def countries_by_name() -> list[Country]:
+    """Every country, by name (shared between requests: read only)."""
+    global _countries
+    with _countries_lock:
+        held = _countries
+    if held is not None and time.monotonic() - held[0] < COUNTRIES_CACHE_SECONDS:
+        return held[1]
+    countries = list(Country.objects.order_by("name"))
+    with _countries_lock:
+        _countries = (time.monotonic(), countries)
+    return countries
+
+
+def countries_cache_clear() -> None:
+    global _countries
+    with _countries_lock:
+        _countries = None
 
 
 def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
@@ -21,14 +54,17 @@ def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
         return values
     keys = [f.key for f in fields]
     questionnaire_ids = {f.questionnaire_id for f in fields}
+    # Snapshots hold values in `answers`, deltas in `changes.set` (a text edited in place was
+    # set whole in an earlier version, so it is found there).
     versions = ResponseVersion.objects.filter(
+        Q(answers__has_any_keys=keys) | Q(changes__set__has_any_keys=keys),
         response__round__questionnaire_id__in=questionnaire_ids,
-        answers__has_any_keys=keys,
-    ).values_list("answers", flat=True)
-    for answers in versions.iterator():
+    ).values_list("answers", "changes")
+    for answers, changes in versions.iterator():
+        held = answers or (changes or {}).get("set", {})
         for key in keys:
-            if key in answers and answers[key] not in (None, "", [], {}):
-                values[key].append(answers[key])
+            if key in held and held[key] not in (None, "", [], {}):
+                values[key].append(held[key])
     return values
 
 
@@ -69,19 +105,71 @@ def response_for_country(*, round: Round, country: Country) -> Response | None:
     return Response.objects.filter(round=round, author_links__country=country).first()
 
 
-def last_change_by_question(response: Response, questions: list[Question]) -> dict[int, ResponseVersion]:
-    """For each question number, the newest version that changed one of its fields."""
-    keys_by_question = {q.number: {f.key for f in q.fields.all()} for q in questions}
-    latest: dict[int, ResponseVersion] = {}
-    versions = response.versions.select_related("created_by").order_by("-number")
-    for version in versions:
-        changed = set(version.changed_fields)
-        for number, keys in keys_by_question.items():
-            if number not in latest and changed & keys:
-                latest[number] = version
-        if len(latest) == len(keys_by_question):
-            break
-    return latest
+def last_change_by_question(response: Response, questions: Iterable[Question]) -> dict[int, ResponseVersion]:
+    """For each question number, the newest version that changed one of its fields. Read from
+    what each save records on the response, in one query whatever the length of the history."""
+    wanted = {q.number for q in questions}
+    ids = {int(n): pk for n, pk in response.last_change_by_question.items() if int(n) in wanted}
+    if not ids:
+        return {}
+    versions = ResponseVersion.objects.select_related("created_by").in_bulk(ids.values())
+    return {n: versions[pk] for n, pk in ids.items() if pk in versions}
+
+
+def versions_rebuilt(response: Response, numbers: Iterable[int]) -> dict[int, ResponseVersion]:
+    """The versions numbered `numbers`, with `answers` and `metadata` rebuilt in full, in one
+    query of at most SNAPSHOT_EVERY rows per version asked for. The rebuilt values live on the
+    in-memory objects only (versions are never saved again)."""
+    numbers = sorted({n for n in numbers if n > 0})
+    if not numbers:
+        return {}
+    ranges = reduce(or_, (Q(number__gte=snapshot_floor(n), number__lte=n) for n in numbers))
+    rows = (
+        ResponseVersion.objects.filter(ranges, response_id=response.pk)
+        .select_related("created_by")
+        .order_by("number")
+    )
+    return {v.number: v for v in _rebuilt_in_order(rows) if v.number in numbers}
+
+
+def _rebuilt_in_order(rows: Iterable[ResponseVersion]) -> Iterator[ResponseVersion]:
+    answers: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
+    for version in rows:
+        if version.is_snapshot:
+            answers, metadata = dict(version.answers), dict(version.metadata)
+        else:
+            delta_apply(answers, metadata, version.changes or {})
+            version.answers, version.metadata = dict(answers), dict(metadata)
+        yield version
+
+
+def versions_replayed(response: Response) -> Iterator[ResponseVersion]:
+    """Every version of a response, oldest first, each rebuilt in full (for checks and exports
+    that walk the whole history; pages use `versions_rebuilt`)."""
+    rows = ResponseVersion.objects.filter(response_id=response.pk).order_by("number")
+    return _rebuilt_in_order(rows.iterator(chunk_size=500))
+
+
+def version_rebuilt(response: Response, number: int) -> ResponseVersion | None:
+    return versions_rebuilt(response, [number]).get(number)
+
+
+def editing_sessions_of(response: Response) -> QuerySet[EditingSession]:
+    """A member's history: editing sessions, newest first (page it)."""
+    return EditingSession.objects.filter(response=response).select_related("user").order_by("-first_number")
+
+
+def session_versions(session: EditingSession) -> QuerySet[ResponseVersion]:
+    """The saves of one editing session, newest first (page it)."""
+    return (
+        ResponseVersion.objects.filter(
+            response_id=session.response_id, number__gte=session.first_number, number__lte=session.last_number
+        )
+        .defer("answers", "metadata", "changes")
+        .select_related("created_by")
+        .order_by("-number")
+    )
 
 
 def open_return(response: Response) -> ReturnRequest | None:
@@ -99,24 +187,20 @@ def last_return(response: Response) -> ReturnRequest | None:
     return response.returns.select_related("returned_version").first()
 
 
-def versions_numbered_for(user: User, response: Response) -> list[ResponseVersion]:
-    """The versions a user may see, oldest first, each with `shown_number` and `shown_changes`.
-
-    Members see every version by its number and what each save changed. Others see submissions
-    only, numbered 1, 2, 3 and compared with the previous submission, so neither the numbering
-    nor the changed fields tell how many drafts were saved in between or what they touched.
-    """
+def submissions_numbered(response: Response) -> list[ResponseVersion]:
+    """What analysts and coordinators see of a history: the submissions only, oldest first,
+    numbered 1, 2, 3 (`shown_number`) and each compared with the previous one
+    (`shown_changes`), so neither the numbering nor the changed fields tell how many drafts were
+    saved in between or what they touched. Submissions are full snapshots."""
     versions = list(
-        permissions.versions_visible_to(user, response).select_related("created_by").order_by("number")
+        ResponseVersion.objects.filter(response_id=response.pk, kind=ResponseVersion.Kind.SUBMISSION)
+        .select_related("created_by")
+        .order_by("number")
     )
-    member = permissions.sees_drafts(user, response)
     previous: dict[str, Any] = {}
     for ordinal, version in enumerate(versions, start=1):
-        version.shown_number = version.number if member else ordinal
-        if member:
-            version.shown_changes = list(version.changed_fields)
-        else:
-            keys = set(previous) | set(version.answers)
-            version.shown_changes = sorted(k for k in keys if previous.get(k) != version.answers.get(k))
-            previous = version.answers
+        version.shown_number = ordinal
+        keys = set(previous) | set(version.answers)
+        version.shown_changes = sorted(k for k in keys if previous.get(k) != version.answers.get(k))
+        previous = version.answers
     return versions

@@ -1,24 +1,39 @@
 """Changes to countries, memberships and responses. Views, tasks, the admin and commands call
 these; each validates before it writes."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.db import JSONObjectMerge
 from questionnaire.answers import answer_errors, field_is_shown, is_empty, missing_required
-from questionnaire.models import Field, Option, Round
+from questionnaire.models import Field, Round
+from questionnaire.selectors import round_closed_reason
+from questionnaire.structure import QuestionnaireStructure, questionnaire_structure
 from responses import permissions
-from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion, ReturnRequest
-from responses.selectors import response_for_country
+from responses.models import (
+    Country,
+    EditingSession,
+    Membership,
+    Response,
+    ResponseAuthor,
+    ResponseVersion,
+    ReturnRequest,
+)
+from responses.selectors import countries_by_name, response_for_country, version_rebuilt
+from responses.versioning import answers_delta, is_snapshot_number
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.yaml"
 
@@ -69,27 +84,19 @@ def response_start(*, round: Round, countries: Iterable[Country]) -> Response:
     return response
 
 
-def _fields_by_key(round: Round) -> dict[str, Field]:
-    """The round's fields with what their conditions read, once per save."""
-    fields = Field.objects.filter(questionnaire_id=round.questionnaire_id).select_related("show_when_field")
-    return {f.key: f for f in fields}
-
-
-def _answer_problems(round: Round, fields: dict[str, Field], answers: dict[str, Any]) -> dict[str, list[str]]:
-    options: dict[int, set[str]] = {}
-    for taxonomy_id, key in Option.objects.filter(
-        taxonomy__questionnaire_id=round.questionnaire_id
-    ).values_list("taxonomy_id", "key"):
-        options.setdefault(taxonomy_id, set()).add(key)
-    country_codes = set(Country.objects.values_list("code", flat=True))
+def _answer_problems(structure: QuestionnaireStructure, answers: dict[str, Any]) -> dict[str, list[str]]:
+    country_codes = {c.code for c in countries_by_name()}
     problems: dict[str, list[str]] = {}
     for key, value in answers.items():
-        field = fields.get(key)
+        field = structure.fields_by_key.get(key)
         if field is None:
             problems[key] = [_("This questionnaire has no such field.")]
         elif not is_empty(field, value):
             errors = answer_errors(
-                field, value, option_keys=options.get(field.taxonomy_id, set()), country_codes=country_codes
+                field,
+                value,
+                option_keys=structure.option_keys.get(field.taxonomy_id, frozenset()),
+                country_codes=country_codes,
             )
             if errors:
                 problems[key] = errors
@@ -121,10 +128,20 @@ class EditConflict(Exception):
         changed_by_others: list[str] | None = None,
     ):
         self.conflicts = conflicts
+        # The newest version, with `answers` in full.
         self.current_version = current_version
         # Every field someone else changed since the user's base, conflicting or not.
         self.changed_by_others = changed_by_others or []
         super().__init__(", ".join(c.key for c in conflicts))
+
+
+class ResponseNotVisible(PermissionDenied):
+    """The user may not even see the response (a view answers 404, as for one that does not
+    exist)."""
+
+
+class ResponseNotEditable(ValidationError):
+    """The round is closed or the response submitted: nothing can be saved now."""
 
 
 @dataclass
@@ -133,19 +150,40 @@ class SaveResult:
     created: bool
     # Fields someone else changed since the user's base version, kept as they are now.
     merged_from_others: list[str]
+    # The response's answers after the save, in full.
+    answers: dict[str, Any] = dataclass_field(default_factory=dict)
 
 
-# Locking: the response row is locked on its own, and everything else (its current version, its
-# round) is read after the lock is held. A join in the locking query would read the joined rows
-# from before the wait, and two concurrent saves would both number their version N+1.
+# Locking: the response row is locked on its own, and everything else is read after the lock is
+# held. A join in the locking query would read the joined rows from before the wait, and two
+# concurrent saves would both number their version N+1. The row itself carries what a save
+# needs (current answers, version number, open editing session), so the lock is the only read.
+
+AnswersSource = dict[str, Any] | Callable[[Response], dict[str, Any]]
+
+
+def _locked_for_edit(response: Response | int, user: User) -> Response:
+    pk = response if isinstance(response, int) else response.pk
+    locked = (
+        permissions.responses_with_roles_of(user)
+        .select_for_update(of=("self",))
+        .select_related("round")
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None:
+        raise ResponseNotVisible(_("You may not edit this response."))
+    permissions.remember_roles(locked, user)
+    _check_editable(locked, user)
+    return locked
 
 
 @transaction.atomic
 def response_save_draft(
     *,
-    response: Response,
+    response: Response | int,
     user: User,
-    answers: dict[str, Any],
+    answers: AnswersSource,
     base_version: int,
     metadata: dict[str, Any] | None = None,
 ) -> SaveResult:
@@ -156,21 +194,29 @@ def response_save_draft(
     `base_version` is the version number the user's page was built from. Changes that others made
     since then to other fields are kept; a field that both changed differently raises
     EditConflict, so nothing is overwritten silently.
+
+    `answers` may also be a function of the locked response that returns them (the autosave's
+    form, whose conditions read other questions' answers as they are now, not as a read before
+    the lock saw them). A response the user may not see raises ResponseNotVisible.
     """
-    response = Response.objects.select_for_update().get(pk=response.pk)
-    _check_editable(response, user)
-    current = response.current_version
-    current_answers = current.answers if current else {}
-    current_number = current.number if current else 0
+    response = _locked_for_edit(response, user)
+    if callable(answers):
+        answers = answers(response)
+    current_answers = response.answers
+    current_number = response.current_number
     if base_version == current_number:
-        base = current
-    else:
-        base = response.versions.filter(number=base_version).first() if base_version else None
-        if base is None and base_version:
+        base_answers, base_metadata = current_answers, response.metadata
+    elif 0 < base_version < current_number:
+        base = version_rebuilt(response, base_version)
+        if base is None:
             raise ValidationError(
                 _("This page is out of date. Reload it to continue; your text stays in it.")
             )
-    base_answers = base.answers if base else {}
+        base_answers, base_metadata = base.answers, base.metadata
+    elif base_version == 0:
+        base_answers, base_metadata = {}, {}
+    else:
+        raise ValidationError(_("This page is out of date. Reload it to continue; your text stays in it."))
 
     mine = {key for key, value in answers.items() if not _same(_normal(value), base_answers.get(key))}
     theirs = {
@@ -190,38 +236,50 @@ def response_save_draft(
         merged[key] = _normal(answers[key])
     merged = {key: value for key, value in merged.items() if value is not None}
     # A colleague's answer that the user's change would now hide (and so drop) is a conflict too.
-    fields = _fields_by_key(response.round)
-    hidden = set(_hidden_keys(fields, merged))
+    structure = questionnaire_structure(response.round.questionnaire_id)
+    hidden = set(_hidden_keys(structure.fields_by_key, merged))
     conflicts += [
         FieldConflict(key=key, base=base_answers.get(key), theirs=current_answers[key], yours=None)
         for key in sorted((theirs - mine) & hidden)
         if current_answers.get(key) is not None
     ]
     if conflicts:
-        raise EditConflict(conflicts=conflicts, current_version=current, changed_by_others=sorted(theirs))
+        raise EditConflict(
+            conflicts=conflicts, current_version=_current_version(response), changed_by_others=sorted(theirs)
+        )
 
-    if problems := _answer_problems(response.round, fields, merged):
+    if problems := _answer_problems(structure, merged):
         raise ValidationError(problems)
     # Answers to fields that the other answers hide are dropped, so a stale condition text never
     # reaches an analyst.
     merged = {key: value for key, value in merged.items() if key not in hidden}
-    new_metadata = metadata if metadata is not None else (current.metadata if current else {})
-    if (
-        metadata is not None
-        and base is not None
-        and current is not None
-        and base.metadata != current.metadata
-    ):
+    new_metadata = metadata if metadata is not None else response.metadata
+    if metadata is not None and current_number and base_metadata != response.metadata:
         raise ValidationError(
             _("A colleague changed these details meanwhile. Reload the page to see them before saving.")
         )
-    if current is not None and _same(merged, current_answers) and new_metadata == current.metadata:
-        return SaveResult(version=current, created=False, merged_from_others=[])
+    if current_number and _same(merged, current_answers) and new_metadata == response.metadata:
+        return SaveResult(
+            version=_current_version(response), created=False, merged_from_others=[], answers=current_answers
+        )
     version = _version_create(
-        response=response, user=user, answers=merged, metadata=new_metadata, kind=ResponseVersion.Kind.DRAFT
+        response=response,
+        user=user,
+        answers=merged,
+        metadata=new_metadata,
+        kind=ResponseVersion.Kind.DRAFT,
+        structure=structure,
     )
-    audit_record(user=user, action=AuditEvent.Action.RESPONSE_SAVE, response=response, version=version)
-    return SaveResult(version=version, created=True, merged_from_others=sorted(theirs - mine))
+    return SaveResult(version=version, created=True, merged_from_others=sorted(theirs - mine), answers=merged)
+
+
+def _current_version(response: Response) -> ResponseVersion:
+    """The newest version with its answers in full (they are on the response row)."""
+    version = ResponseVersion.objects.select_related("created_by").get(
+        response_id=response.pk, number=response.current_number
+    )
+    version.answers, version.metadata = response.answers, response.metadata
+    return version
 
 
 def _canonical(value: Any) -> Any:
@@ -256,9 +314,12 @@ def _check_editable(response: Response, user: User) -> None:
     if not permissions.can_edit_response(user, response):
         raise PermissionDenied(_("You may not edit this response."))
     if not response.round.is_accepting_answers:
-        raise ValidationError(_("This round is closed: answers can no longer be changed."))
+        raise ResponseNotEditable(
+            round_closed_reason(response.round)
+            or _("This round is closed: answers can no longer be changed.")
+        )
     if response.status == Response.Status.SUBMITTED:
-        raise ValidationError(
+        raise ResponseNotEditable(
             _("A submitted response cannot be changed unless the coordinator returns it for revision.")
         )
 
@@ -276,21 +337,20 @@ def response_submit(
         raise ValidationError(_("This round is closed: answers can no longer be submitted."))
     if response.status == Response.Status.SUBMITTED:
         raise ValidationError(_("This response is already submitted."))
-    draft = response.current_version
-    if draft is None:
+    if not response.current_number:
         raise ValidationError(_("There is nothing to submit yet."))
-    if reviewed_version is not None and reviewed_version != draft.number:
+    if reviewed_version is not None and reviewed_version != response.current_number:
         raise ValidationError(
             _("The draft changed after you reviewed it (now version %(n)s). Read it again before submitting.")
-            % {"n": draft.number}
+            % {"n": response.current_number}
         )
     if missing := response_missing_answers(response=response):
         raise ValidationError({f.key: [_("This answer is required for submission.")] for f in missing})
     version = _version_create(
         response=response,
         user=user,
-        answers=draft.answers,
-        metadata=draft.metadata,
+        answers=response.answers,
+        metadata=response.metadata,
         kind=ResponseVersion.Kind.SUBMISSION,
     )
     response.status = Response.Status.SUBMITTED
@@ -302,11 +362,8 @@ def response_submit(
 
 def response_missing_answers(*, response: Response) -> list[Field]:
     """Required answers the current draft still lacks (what blocks a submission)."""
-    fields = Field.objects.filter(questionnaire_id=response.round.questionnaire_id).select_related(
-        "show_when_field", "question"
-    )
-    answers = response.current_version.answers if response.current_version else {}
-    return missing_required(fields, answers)
+    structure = questionnaire_structure(response.round.questionnaire_id)
+    return missing_required(list(structure.fields_by_key.values()), response.answers)
 
 
 @transaction.atomic
@@ -355,27 +412,141 @@ def response_open_for_country(*, round: Round, country: Country, user: User) -> 
     return response
 
 
+# A person's saves with less than this between them are one editing session in the history.
+EDITING_SESSION_GAP = timedelta(minutes=30)
+
+
 def _version_create(
-    *, response: Response, user: User, answers: dict[str, Any], metadata: dict[str, Any] | None, kind: str
+    *,
+    response: Response,
+    user: User,
+    answers: dict[str, Any],
+    metadata: dict[str, Any],
+    kind: str,
+    structure: QuestionnaireStructure | None = None,
+    restored_from: int | None = None,
 ) -> ResponseVersion:
-    """Appends a version. `answers` are final: the draft save already dropped hidden ones, and a
-    submission copies a saved draft."""
-    previous = response.current_version
-    previous_answers = previous.answers if previous else {}
+    """Appends a version to a locked response. `answers` are final: the draft save already
+    dropped hidden ones, and a submission copies the current draft.
+
+    Four writes whatever the history: the version (a delta, or a snapshot where
+    responses/versioning.py says), the editing session (extended, or a new one), the response
+    row (current answers, number, session, who last changed each question)."""
+    structure = structure or questionnaire_structure(response.round.questionnaire_id)
+    previous_answers, previous_metadata = response.answers, response.metadata
+    number = response.current_number + 1
     changed = sorted(
         key for key in set(previous_answers) | set(answers) if previous_answers.get(key) != answers.get(key)
     )
+    snapshot = kind == ResponseVersion.Kind.SUBMISSION or is_snapshot_number(number)
     version = ResponseVersion.objects.create(
         response=response,
-        number=(previous.number + 1) if previous else 1,
+        number=number,
         kind=kind,
-        answers=answers,
-        metadata=metadata if metadata is not None else (previous.metadata if previous else {}),
+        is_snapshot=snapshot,
+        answers=answers if snapshot else {},
+        metadata=metadata if snapshot else {},
+        changes=None
+        if snapshot
+        else answers_delta(
+            previous_answers, answers, metadata_before=previous_metadata, metadata_after=metadata
+        ),
         changed_fields=changed,
         created_by=user,
     )
+    # The caller gets the version with its answers in full, as every reader of versions does.
+    version.answers, version.metadata = answers, metadata
+    now = version.created_at
+    session_kind = {
+        ResponseVersion.Kind.SUBMISSION: EditingSession.Kind.SUBMISSION,
+    }.get(kind, EditingSession.Kind.RESTORE if restored_from else EditingSession.Kind.EDITING)
+    extended = (
+        session_kind == EditingSession.Kind.EDITING
+        and response.editing_session_id is not None
+        and EditingSession.objects.filter(
+            pk=response.editing_session_id,
+            user=user,
+            kind=EditingSession.Kind.EDITING,
+            last_number=number - 1,
+            ended_at__gte=now - EDITING_SESSION_GAP,
+        ).update(
+            last_number=number,
+            ended_at=now,
+            save_count=F("save_count") + 1,
+            changed_fields=JSONObjectMerge("changed_fields", dict.fromkeys(changed, True)),
+        )
+    )
+    if not extended:
+        session = EditingSession.objects.create(
+            response=response,
+            user=user,
+            kind=session_kind,
+            first_number=number,
+            last_number=number,
+            started_at=now,
+            ended_at=now,
+            changed_fields=dict.fromkeys(changed, True),
+            restored_from=restored_from,
+        )
+        response.editing_session = session
+    for key in changed:
+        question_number = structure.question_number_of_field.get(key)
+        if question_number is not None:
+            response.last_change_by_question[str(question_number)] = version.pk
     response.current_version = version
+    response.current_number = number
+    response.answers, response.metadata = answers, metadata
     if response.status == Response.Status.RETURNED:
         response.status = Response.Status.DRAFT
-    response.save(update_fields=["current_version", "status", "updated_at"])
+    response.save(
+        update_fields=[
+            "current_version",
+            "current_number",
+            "answers",
+            "metadata",
+            "editing_session",
+            "last_change_by_question",
+            "status",
+            "updated_at",
+        ]
+    )
+    return version
+
+
+@transaction.atomic
+def response_restore_version(*, response: Response | int, user: User, number: int) -> ResponseVersion:
+    """Brings back the answers and details of an earlier version as a new version (nothing in
+    between is lost: it stays in the history). Audited."""
+    response = _locked_for_edit(response, user)
+    if not 0 < number < response.current_number:
+        raise ValidationError(_("Only an earlier version can be restored."))
+    earlier = version_rebuilt(response, number)
+    if earlier is None:
+        raise ValidationError(_("There is no version %(n)s.") % {"n": number})
+    structure = questionnaire_structure(response.round.questionnaire_id)
+    # Options may have been withdrawn since: say which answers can no longer be brought back.
+    if problems := _answer_problems(structure, earlier.answers):
+        raise ValidationError(problems)
+    hidden = set(_hidden_keys(structure.fields_by_key, earlier.answers))
+    answers = {k: v for k, v in earlier.answers.items() if k not in hidden}
+    if _same(answers, response.answers) and earlier.metadata == response.metadata:
+        raise ValidationError(
+            _("Version %(n)s holds the same answers as now: nothing to restore.") % {"n": number}
+        )
+    version = _version_create(
+        response=response,
+        user=user,
+        answers=answers,
+        metadata=earlier.metadata,
+        kind=ResponseVersion.Kind.DRAFT,
+        structure=structure,
+        restored_from=number,
+    )
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.RESPONSE_RESTORE,
+        response=response,
+        version=version,
+        restored_from=number,
+    )
     return version

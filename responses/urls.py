@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/details/", views.response_details, name="details"),
     path("<int:pk>/history/", views.response_history, name="history"),
     path("<int:pk>/compare/", views.response_diff, name="diff"),
+    path("<int:pk>/versions/<int:number>/", views.response_version, name="version"),
+    path("<int:pk>/versions/<int:number>/restore/", views.response_restore, name="restore"),
     path("<int:pk>/submit/", views.response_submit_view, name="submit"),
     path("<int:pk>/return/", views.response_return_view, name="return"),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,25 +20,33 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.ratelimit import rate_limit_hit
 from questionnaire.answers import field_is_shown
-from questionnaire.models import Field, Question, Round
-from questionnaire.selectors import questions_with_fields, round_current
+from questionnaire.models import Field, Question
+from questionnaire.selectors import round_closed_reason, round_current
+from questionnaire.structure import questionnaire_structure
 from responses import permissions
 from responses.display import AnswerFormatter, answers_difference, question_progress
 from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
 from responses.models import Country, Response, ResponseVersion
 from responses.presence import presence_touch
 from responses.selectors import (
+    countries_by_name,
+    editing_sessions_of,
     last_change_by_question,
     last_return,
     open_return,
     response_for_country,
     response_rows_for,
-    versions_numbered_for,
+    session_versions,
+    submissions_numbered,
+    versions_rebuilt,
 )
 from responses.services import (
     EditConflict,
+    ResponseNotEditable,
+    ResponseNotVisible,
     response_missing_answers,
     response_open_for_country,
+    response_restore_version,
     response_return,
     response_save_draft,
     response_start,
@@ -48,12 +57,20 @@ ERRORS_SESSION_KEY = "questions_with_errors"
 
 
 def _visible_response(request: HttpRequest, pk: int) -> Response:
-    return get_object_or_404(
-        permissions.responses_visible_to(request.user).select_related(
-            "round__questionnaire", "current_version", "submitted_version"
+    """The response if the user may see it (else 404), with the user's roles on it read in the
+    same query."""
+    response = get_object_or_404(
+        permissions.responses_with_roles_of(request.user).select_related(
+            "round__questionnaire", "current_version__created_by", "submitted_version"
         ),
         pk=pk,
     )
+    permissions.remember_roles(response, request.user)
+    if response.current_version is not None:
+        # A draft version stores what it changed; the response row holds its answers in full.
+        response.current_version.answers = response.answers
+        response.current_version.metadata = response.metadata
+    return response
 
 
 def _authors(response: Response) -> list[Country]:
@@ -61,20 +78,11 @@ def _authors(response: Response) -> list[Country]:
 
 
 def _questions(response: Response) -> list[Question]:
-    return list(questions_with_fields(response.round))
+    return questionnaire_structure(response.round.questionnaire_id).questions
 
 
 def _closed_reason(response: Response) -> str | None:
-    round_ = response.round
-    if round_.status == Round.Status.CLOSED:
-        return _("The coordinator has closed this round: answers can no longer be changed.")
-    if round_.deadline and timezone.now() >= round_.deadline:
-        return _(
-            "The deadline of this round has passed (%(deadline)s): answers can no longer be changed."
-        ) % {"deadline": formats.date_format(timezone.localtime(round_.deadline), "DATETIME_FORMAT")}
-    if round_.status != Round.Status.OPEN:
-        return _("This round is not open yet.")
-    return None
+    return round_closed_reason(response.round)
 
 
 def _editable(request: HttpRequest, response: Response) -> bool:
@@ -175,10 +183,10 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     formatter = AnswerFormatter(questions)
     context["sections"] = _answer_sections(formatter, questions, context["answers"])
     context["last_changes"] = last_change_by_question(response, questions) if context["is_member"] else {}
-    if request.user.is_coordinator:
+    if request.user.is_coordinator and not context["is_member"]:
         returned = last_return(response)
         if returned is not None and response.submitted_version_id != returned.returned_version_id:
-            shown = {v.pk: v.shown_number for v in versions_numbered_for(request.user, response)}
+            shown = {v.pk: v.shown_number for v in submissions_numbered(response)}
             context["resubmitted_after_return"] = returned
             context["compare_from"] = shown.get(returned.returned_version_id)
             context["compare_to"] = shown.get(response.submitted_version_id)
@@ -216,10 +224,10 @@ def _question_or_404(questions: list[Question], number: int) -> Question:
 
 
 def _form_countries(question: Question) -> list[Country]:
-    """The choices of a countries field, read only for a question that has one."""
+    """The choices of a countries field, only for a question that has one."""
     if all(f.field_type != Field.FieldType.COUNTRIES for f in question.fields.all()):
         return []
-    return list(Country.objects.order_by("name"))
+    return countries_by_name()
 
 
 @login_required
@@ -320,7 +328,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
 def _resolved_as_theirs(request: HttpRequest, response: Response, form: QuestionForm) -> dict[str, Any]:
     """After a conflict the user chose, field by field, whose value to keep: 'theirs' takes the
     value now saved."""
-    current = response.current_version.answers if response.current_version else {}
+    current = response.answers
     return {
         f.key: current.get(f.key)
         for f in form.question_fields
@@ -382,80 +390,77 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
         )
         limited["Retry-After"] = str(retry_after)
         return limited
-    response = _visible_response(request, pk)
-    # Only this question's fields and options: the surge is made of these requests. The whole
-    # questionnaire is read only to name fields in a conflict or merge message.
-    question = _question_or_404(list(questions_with_fields(response.round).filter(number=number)), number)
-    if not permissions.can_edit_response(request.user, response):
-        raise PermissionDenied
-    closed_reason = _closed_reason(response)
-    if closed_reason is not None or response.status == Response.Status.SUBMITTED:
-        message = closed_reason or _("This response is submitted and read-only.")
-        return JsonResponse({"status": "refused", "message": message}, status=409)
-    version = response.current_version
-    form = QuestionForm(
-        request.POST,
-        question=question,
-        answers=version.answers if version else {},
-        countries=_form_countries(question),
-    )
-    if not form.is_valid():
+    try:
+        base_version = int(request.POST.get("base_version", ""))
+    except ValueError:
         return JsonResponse(
-            {
-                "status": "invalid",
-                "message": _("Not saved: some answers need correcting."),
-                "errors": form.errors,
-            },
+            {"status": "invalid", "message": _("Not saved: reload the page; your text stays in it.")},
             status=422,
         )
+    form_of: dict[str, QuestionForm] = {}
+
+    def answers_from_form(locked: Response) -> dict[str, Any]:
+        # Built with the row locked: the form's conditions read other questions' answers as
+        # they are now. One read of the response, no other (the deadline surge is made of these).
+        question = _question_or_404(_questions(locked), number)
+        form = QuestionForm(
+            request.POST, question=question, answers=locked.answers, countries=_form_countries(question)
+        )
+        form_of["form"], form_of["response"] = form, locked
+        if not form.is_valid():
+            raise ValidationError(_("Not saved: some answers need correcting."), code="form")
+        return form.answers()
+
     try:
         result = response_save_draft(
-            response=response,
-            user=request.user,
-            answers=form.answers(),
-            base_version=form.cleaned_data["base_version"],
+            response=pk, user=request.user, answers=answers_from_form, base_version=base_version
         )
+    except ResponseNotVisible:
+        raise Http404 from None
+    except ResponseNotEditable as exc:
+        return JsonResponse({"status": "refused", "message": " ".join(exc.messages)}, status=409)
     except EditConflict as conflict:
         by = conflict.current_version.created_by
-        formatter = AnswerFormatter(_questions(response))
+        labels = questionnaire_structure(form_of["response"].round.questionnaire_id).fields_by_key
         return JsonResponse(
             {
                 "status": "conflict",
                 "message": _("%(name)s changed %(fields)s meanwhile. Save this page to compare and choose.")
                 % {
                     "name": by.get_full_name() or by.get_username(),
-                    "fields": ", ".join(formatter.by_key[c.key].label for c in conflict.conflicts),
+                    "fields": ", ".join(labels[c.key].label for c in conflict.conflicts),
                 },
             },
             status=409,
         )
     except ValidationError as exc:
+        form = form_of.get("form")
+        if form is not None and form.errors:
+            return JsonResponse(
+                {"status": "invalid", "message": " ".join(exc.messages), "errors": form.errors}, status=422
+            )
         return JsonResponse({"status": "invalid", "message": " ".join(exc.messages)}, status=422)
+    form = form_of["form"]
     saved_at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
-    on_this_page = [k for k in result.merged_from_others if k in {f.key for f in form.question_fields}]
+    on_this_page = [f for f in form.question_fields if f.key in set(result.merged_from_others)]
+    reply: dict[str, Any] = {
+        "status": "saved",
+        "version": result.version.number,
+        "created": result.created,
+        "message": _("Saved at %(time)s") % {"time": saved_at},
+    }
     if on_this_page:
-        # The page now shows stale values for these fields: saving again from it would revert
-        # the colleague's answers, so the page stops autosaving and asks for a reload.
-        formatter = AnswerFormatter(_questions(response))
-        return JsonResponse(
+        # The page shows stale values for these fields: the reply carries them as they are now,
+        # and the page puts them in place (unless the person is typing in one of them).
+        reply.update(
             {
                 "status": "merged",
-                "version": result.version.number,
-                "message": _(
-                    "Saved at %(time)s. A colleague changed %(fields)s meanwhile: reload the page to see "
-                    "their answers before you go on."
-                )
-                % {"time": saved_at, "fields": ", ".join(formatter.by_key[k].label for k in on_this_page)},
+                "fields": form.widget_values(result.answers, {f.key for f in on_this_page}),
+                "message": _("Saved at %(time)s. A colleague's changes to %(fields)s are now shown.")
+                % {"time": saved_at, "fields": ", ".join(f.label for f in on_this_page)},
             }
         )
-    return JsonResponse(
-        {
-            "status": "saved",
-            "version": result.version.number,
-            "created": result.created,
-            "message": _("Saved at %(time)s") % {"time": saved_at},
-        }
-    )
+    return JsonResponse(reply)
 
 
 @login_required
@@ -507,27 +512,64 @@ def response_details(request: HttpRequest, pk: int) -> HttpResponse:
 # -- history ------------------------------------------------------------------------------------------
 
 
+HISTORY_SESSIONS_PER_PAGE = 20
+SESSION_SAVES_PER_PAGE = 50
+
+
+def _page_number(request: HttpRequest, name: str = "page") -> int:
+    try:
+        return max(1, int(request.GET.get(name, "1")))
+    except ValueError:
+        return 1
+
+
 @login_required
 @require_GET
 def response_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members: editing sessions, newest first, paged; one session expands to its saves (paged).
+    Others: the submissions only."""
     response = _visible_response(request, pk)
-    questions = _questions(response)
-    formatter = AnswerFormatter(questions)
-    versions = versions_numbered_for(request.user, response)[::-1]
-    for version in versions:
-        version.changed_labels = [
-            formatter.by_key[k].label for k in version.shown_changes if k in formatter.by_key
-        ]
+    formatter = AnswerFormatter(_questions(response))
+    context: dict[str, Any] = {"response": response, "authors": _authors(response)}
+    if permissions.sees_drafts(request.user, response):
+        sessions = Paginator(editing_sessions_of(response), HISTORY_SESSIONS_PER_PAGE)
+        page = sessions.get_page(_page_number(request))
+        for session in page:
+            session.changed_labels = formatter.labels(sorted(session.changed_fields))
+        context.update({"sessions": page, "editable": _editable(request, response)})
+        if "session" in request.GET:
+            try:
+                session_pk = int(request.GET["session"])
+            except ValueError:
+                raise Http404 from None
+            opened = get_object_or_404(editing_sessions_of(response), pk=session_pk)
+            saves = Paginator(session_versions(opened), SESSION_SAVES_PER_PAGE).get_page(
+                _page_number(request, "saves")
+            )
+            for version in saves:
+                version.changed_labels = formatter.labels(version.changed_fields)
+            context.update({"opened_session": opened, "saves": saves})
+    else:
+        versions = submissions_numbered(response)[::-1]
+        for version in versions:
+            version.changed_labels = formatter.labels(version.shown_changes)
+        context["versions"] = versions
     audit_record(user=request.user, action=AuditEvent.Action.RESPONSE_HISTORY, response=response)
-    return render(
-        request,
-        "responses/response_history.html",
-        {
-            "response": response,
-            "versions": versions,
-            "authors": _authors(response),
-        },
-    )
+    return render(request, "responses/response_history.html", context)
+
+
+def _versions_shown(
+    request: HttpRequest, response: Response, numbers: list[int]
+) -> list[ResponseVersion | None]:
+    """The versions a user asked for by the number they see, with answers in full: members by
+    version number, others by submission ordinal (1, 2, 3)."""
+    if permissions.sees_drafts(request.user, response):
+        rebuilt = versions_rebuilt(response, numbers)
+        for version in rebuilt.values():
+            version.shown_number = version.number
+        return [rebuilt.get(n) for n in numbers]
+    by_ordinal = {v.shown_number: v for v in submissions_numbered(response)}
+    return [by_ordinal.get(n) for n in numbers]
 
 
 @login_required
@@ -539,12 +581,10 @@ def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
         from_number = int(request.GET.get("from", ""))
     except ValueError:
         raise Http404 from None
-    by_shown_number = {v.shown_number: v for v in versions_numbered_for(request.user, response)}
-    newer, older = by_shown_number.get(to_number), by_shown_number.get(from_number)
+    older, newer = _versions_shown(request, response, [from_number, to_number])
     if newer is None or older is None:
         raise Http404
-    questions = _questions(response)
-    formatter = AnswerFormatter(questions)
+    formatter = AnswerFormatter(_questions(response))
     differences = answers_difference(formatter, older.answers, newer.answers)
     audit_record(
         user=request.user,
@@ -565,6 +605,54 @@ def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
             "authors": _authors(response),
         },
     )
+
+
+@login_required
+@require_GET
+def response_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One saved version, read-only, as it stood (members: any save; others: a submission)."""
+    response = _visible_response(request, pk)
+    (version,) = _versions_shown(request, response, [number])
+    if version is None:
+        raise Http404
+    questions = _questions(response)
+    audit_record(
+        user=request.user,
+        action=AuditEvent.Action.RESPONSE_VIEW,
+        response=response,
+        version=version,
+        shown_as=version.shown_number,
+    )
+    return render(
+        request,
+        "responses/response_version.html",
+        {
+            "response": response,
+            "authors": _authors(response),
+            "version": version,
+            "sections": _answer_sections(AnswerFormatter(questions), questions, version.answers),
+            "can_restore": _editable(request, response) and version.number < response.current_number,
+        },
+    )
+
+
+@login_required
+@require_POST
+def response_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    response = _visible_response(request, pk)
+    if not permissions.sees_drafts(request.user, response):
+        raise Http404
+    try:
+        version = response_restore_version(response=response, user=request.user, number=number)
+    except ValidationError as exc:
+        messages.error(request, _("Not restored: %(reason)s") % {"reason": " ".join(exc.messages)})
+        return redirect("responses:version", pk=pk, number=number)
+    messages.success(
+        request,
+        _("Version %(old)s restored as version %(new)s. Nothing in between is lost: it stays in the history.")
+        % {"old": number, "new": version.number},
+    )
+    return redirect("responses:history", pk=pk)
 
 
 # -- submission and return --------------------------------------------------------------------------

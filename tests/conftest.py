@@ -52,5 +52,11 @@ def _fresh_local_cache() -> None:
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    from questionnaire.structure import structure_cache_clear
+    from responses.selectors import countries_cache_clear
+
+    structure_cache_clear()
+    countries_cache_clear()
+
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()

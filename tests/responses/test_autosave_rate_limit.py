@@ -39,7 +39,7 @@ def autosave(client: Client, response: Response, comment: str):
 
 def current_comment(response: Response) -> tuple[int, str]:
     response.refresh_from_db()
-    return response.current_version.number, response.current_version.answers.get("q1_comments")
+    return response.current_version.number, response.answers.get("q1_comments")
 
 
 def test_saves_within_the_limit_are_saved(draft_response, people, capped):

@@ -104,6 +104,23 @@ EXPECTED = {
         "draft": row(405, 405, 405, 405, 405, 405),
         "submitted": row(405, 405, 405, 405, 405, 405),
     },
+    ("version", "GET"): {
+        "draft": row(200, 200, 200, 404, 404, 404),
+        "submitted": row(200, 200, 200, 404, 200, 200),
+    },
+    ("version", "POST"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    # Version 1 is the current one here: editors are sent back with the reason.
+    ("restore", "GET"): {
+        "draft": row(405, 405, 405, 405, 405, 405),
+        "submitted": row(405, 405, 405, 405, 405, 405),
+    },
+    ("restore", "POST"): {
+        "draft": row(302, 302, 403, 404, 404, 404),
+        "submitted": row(302, 302, 403, 404, 404, 404),
+    },
     ("submit", "GET"): {
         "draft": row(403, 200, 403, 404, 404, 404),
         "submitted": row(403, 200, 403, 404, 404, 404),
