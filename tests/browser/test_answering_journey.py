@@ -169,9 +169,7 @@ def test_a_failed_autosave_says_why_keeps_the_text_and_retries(page: Page, live_
     screenshot(page, "autosave-offline")
     page.context.set_offline(False)
     expect(page.get_by_test_id("autosave-status")).to_contain_text("Saved at", timeout=30_000)
-    assert (
-        Response.objects.get().answers["q1_comments"] == "Written while the network was down."
-    )
+    assert Response.objects.get().answers["q1_comments"] == "Written while the network was down."
 
     page.context.clear_cookies()  # the session has expired
     page.get_by_label("Comments on participation and troops").fill("Written after the session expired.")

@@ -10,8 +10,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from questionnaire.models import Round
 from responses.models import Country, EditingSession, Membership, Response, ResponseVersion
-from responses.services import response_return, response_start
 from responses.selectors import version_rebuilt
+from responses.services import response_return, response_start
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
