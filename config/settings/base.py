@@ -116,6 +116,8 @@ AXES_VERBOSE = False
 
 # Sessions end after this much inactivity (seconds); drafts are autosaved, so nothing is lost.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+# Read from the cache (no query per request), kept in the database (nothing lost with Redis).
+SESSION_ENGINE = "core.sessions"
 # The expiry moves forward at most this often (one session write a minute, not one a request).
 SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
 

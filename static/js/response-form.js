@@ -92,11 +92,10 @@
     try { localStorage.removeItem(draftKey); } catch (e) { /* nothing to drop */ }
   }
 
-  function restore(entries) {
-    var byName = {};
-    entries.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+  function setInputs(byName, only) {
     form.querySelectorAll("input, select, textarea").forEach(function (input) {
       if (!input.name || input.name === "csrfmiddlewaretoken" || input.name === "base_version") { return; }
+      if (only && !Object.prototype.hasOwnProperty.call(only, input.name)) { return; }
       var values = byName[input.name] || [];
       if (input.type === "radio" || input.type === "checkbox") {
         input.checked = values.indexOf(input.value) !== -1;
@@ -109,6 +108,28 @@
     });
     applyConditions();
     counters.forEach(function (update) { update(); });
+  }
+
+  function restore(entries) {
+    var byName = {};
+    entries.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+    setInputs(byName, null);
+  }
+
+  /* A colleague's values that the server merged into the save just made, by input name. An
+   * input the person is typing in, or changed since that save was sent, keeps what they typed:
+   * the page then stops autosaving and the next save of the page shows it as a conflict. */
+  function putColleaguesValues(fields) {
+    var byName = {};
+    var collisions = [];
+    Object.keys(fields).forEach(function (name) {
+      var active = document.activeElement;
+      if (editedSinceSent[name] || (active && active.name === name)) { collisions.push(name); return; }
+      var value = fields[name];
+      byName[name] = Array.isArray(value) ? value.map(String) : (value === "" || value === null ? [] : [String(value)]);
+    });
+    setInputs(byName, byName);
+    return collisions;
   }
 
   function offerLocalCopy() {
@@ -138,6 +159,7 @@
   var pending = false;
   var stopped = false;
   var notBefore = 0;  // set by a 429: typing on must not send the next save before the server allows
+  var editedSinceSent = {};  // input names changed while a save is on its way
 
   function scheduleSave(delay) {
     if (stopped || !autosaveUrl) { return; }
@@ -155,6 +177,7 @@
   function save() {
     if (saving) { pending = true; return; }
     saving = true;
+    editedSinceSent = {};
     say(form.dataset.msgSaving || "Saving…", "");
     fetch(autosaveUrl, {
       method: "POST",
@@ -191,10 +214,18 @@
         say(data.message, "success");
         form.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
       } else if (data.status === "merged") {
-        baseInput.value = data.version;
-        dropLocalCopy();
-        stopped = true;
-        say(data.message, "warning");
+        var collisions = putColleaguesValues(data.fields || {});
+        if (collisions.length) {
+          // Going on from the merged version would overwrite the colleague's answer with what
+          // is being typed: stay on the older base, so saving the page compares the two.
+          stopped = true;
+          keepLocalCopy();
+          say(form.dataset.msgMergeCollision || "A colleague changed an answer you are typing in. Save this page to compare and choose.", "danger");
+        } else {
+          baseInput.value = data.version;
+          if (!pending) { dropLocalCopy(); } else { keepLocalCopy(); }
+          say(data.message, "info");
+        }
       } else if (data.status === "conflict" || data.status === "refused") {
         stopped = true;
         say(data.message, "danger");
@@ -225,7 +256,8 @@
     });
   }
 
-  function changed() {
+  function changed(event) {
+    if (event && event.target && event.target.name) { editedSinceSent[event.target.name] = true; }
     applyConditions();
     keepLocalCopy();
     scheduleSave();
@@ -251,7 +283,7 @@
   applyConditions();
   form.addEventListener("change", changed);
   form.addEventListener("input", function (event) {
-    if (event.target.matches("textarea, input[type=text], input[type=number], input[type=email]")) { changed(); }
+    if (event.target.matches("textarea, input[type=text], input[type=number], input[type=email]")) { changed(event); }
   });
   form.addEventListener("submit", function () { clearTimeout(timer); stopped = true; keepLocalCopy(); });
   if (autosaveUrl) {
