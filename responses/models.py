@@ -112,6 +112,17 @@ class Response(models.Model):
         db_index=False,
         verbose_name=_("open editing session"),
     )
+    # Who saved last: a save tells from the row it locked whether it continues its author's
+    # editing session, without reading the session first.
+    last_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("last saved by"),
+    )
     # Who last changed each question: {question number: version id}, kept by every save so that
     # no page scans the versions to find it.
     last_change_by_question = models.JSONField(_("last change by question"), default=dict, blank=True)

@@ -460,9 +460,13 @@ def _version_create(
     session_kind = {
         ResponseVersion.Kind.SUBMISSION: EditingSession.Kind.SUBMISSION,
     }.get(kind, EditingSession.Kind.RESTORE if restored_from else EditingSession.Kind.EDITING)
+    # Only the same person's next save within the gap can continue the open session: anything
+    # else starts a new one without trying (one write either way).
     extended = (
         session_kind == EditingSession.Kind.EDITING
         and response.editing_session_id is not None
+        and response.last_saved_by_id == user.pk
+        and response.updated_at >= now - EDITING_SESSION_GAP
         and EditingSession.objects.filter(
             pk=response.editing_session_id,
             user=user,
@@ -495,6 +499,7 @@ def _version_create(
             response.last_change_by_question[str(question_number)] = version.pk
     response.current_version = version
     response.current_number = number
+    response.last_saved_by = user
     response.answers, response.metadata = answers, metadata
     if response.status == Response.Status.RETURNED:
         response.status = Response.Status.DRAFT
@@ -505,6 +510,7 @@ def _version_create(
             "answers",
             "metadata",
             "editing_session",
+            "last_saved_by",
             "last_change_by_question",
             "status",
             "updated_at",

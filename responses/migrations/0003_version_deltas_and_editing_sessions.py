@@ -62,6 +62,7 @@ def backfill(apps, schema_editor):
             metadata=current.metadata,
             current_number=current.number,
             editing_session_id=session.pk,
+            last_saved_by_id=current.created_by_id,
             last_change_by_question=last_change,
         )
 
@@ -149,6 +150,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='editingsession',
             index=models.Index(fields=['response', '-first_number'], name='session_response_newest'),
+        ),
+        migrations.AddField(
+            model_name='response',
+            name='last_saved_by',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last saved by'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
 ]
