@@ -56,7 +56,7 @@ def drafting(response: Response, drafters, saves: int, *, run: int = 4, seed: in
     """`saves` saves through the service, the drafters taking turns in runs of `run` saves,
     each save typing a few words into a comment or changing a choice. Returns every version's
     answers as the service saw them, oldest first."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data, not cryptography
     seen: list[dict] = []
     comment = ""
     for n in range(saves):
