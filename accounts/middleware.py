@@ -18,6 +18,11 @@ OPEN_BEFORE_SECOND_FACTOR = {
 }
 
 
+# The presence heartbeat answers from the cache without loading the user; it checks the second
+# factor itself before it issues the grant those answers rest on (responses/presence.py).
+CHECKS_SECOND_FACTOR_ITSELF = {"responses:presence"}
+
+
 class TwoFactorRequiredMiddleware:
     """With TWO_FACTOR_REQUIRED on, a password alone opens nothing: the person is sent to type a
     code from their authenticator (or a backup code), or to set one up if they have none yet.
@@ -30,11 +35,17 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
-        if not second_factor_pending(request.user):
+        if request.resolver_match.view_name in CHECKS_SECOND_FACTOR_ITSELF:
             return None
-        if request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
-            return None
-        target = (
-            "accounts:two_factor_verify" if has_authenticator(request.user) else "accounts:two_factor_setup"
-        )
-        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return second_factor_redirect(request)
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Where a signed-in person who has not passed the second factor is sent; None once passed
+    (or on the pages open before it)."""
+    if not second_factor_pending(request.user):
+        return None
+    if request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
+        return None
+    target = "accounts:two_factor_verify" if has_authenticator(request.user) else "accounts:two_factor_setup"
+    return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -188,6 +188,27 @@ def table_bytes() -> dict[str, int] | None:
     return None
 
 
+def row_churn() -> list[str]:
+    """PostgreSQL's counters for the rows every save updates in place: live and dead tuples,
+    the share of HOT updates and how often autovacuum ran."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        if connection.pg_version >= 150000:  # the counters are otherwise flushed up to a second late
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute(
+            "SELECT relname, n_live_tup, n_dead_tup, n_tup_upd, n_tup_hot_upd, autovacuum_count "
+            "FROM pg_stat_user_tables WHERE relname IN ('responses_response', 'responses_editingsession') "
+            "ORDER BY relname"
+        )
+        rows = cursor.fetchall()
+    return [
+        f"{name}: {live} live / {dead} dead tuples, "
+        f"{hot * 100 // max(1, updated)}% of {updated} updates HOT, autovacuumed {vacuums}x"
+        for name, live, dead, updated, hot, vacuums in rows
+    ]
+
+
 def _one(cursor: Any, sql: str, params: list[Any]) -> int:
     cursor.execute(sql, params)
     return cursor.fetchone()[0]
@@ -391,6 +412,8 @@ def main() -> None:
             other_drafting.save_until(stage, other_country.name)
             after = table_bytes()
             growth.append((stage, drafting.number + other_drafting.number - saves_before, before, after))
+            for churn in row_churn():
+                print(f"  {churn}", flush=True)
 
             response_submit(response=Response.objects.get(pk=other.pk), user=approver)
             sessions = EditingSession.objects.filter(response_id=draft.pk)

@@ -1,8 +1,16 @@
 """Who of a country has a response open right now. Kept in the cache (Redis in the full stack)
-for a minute after the page's last heartbeat; losing it costs nothing but the hint."""
+for a minute after the page's last heartbeat; losing it costs nothing but the hint.
+
+A heartbeat costs no SQL: the first one of a signed-in session checks who the person is and
+that they may see the response's drafts (the database), and leaves a grant in the cache for that
+session and response; the heartbeats after it, every 20 seconds, read only the cache. The grant
+lasts GRANT_SECONDS, so a deactivated account or a removed role stops seeing colleagues within
+that time.
+"""
 
 import logging
 import time
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -14,24 +22,62 @@ logger = logging.getLogger(__name__)
 PRESENCE_SECONDS = 60
 
 
-def _key(response: Response) -> str:
-    return f"presence:response:{response.pk}"
+GRANT_SECONDS = 60
 
 
-def presence_touch(*, response: Response, user: User, question: int | None) -> list[dict[str, Any]]:
-    """Records that `user` has the response open; returns the others who have it open."""
+def _key(response_id: int) -> str:
+    return f"presence:response:{response_id}"
+
+
+def _grant_key(session_key: str, response_id: int) -> str:
+    return f"presence:grant:{session_key}:{response_id}"
+
+
+@dataclass(frozen=True)
+class PresenceGrant:
+    user_id: int
+    username: str
+    name: str
+
+
+def presence_grant_of(*, session_key: str | None, response_id: int) -> PresenceGrant | None:
+    """The grant a session holds for a response, if any (read from the cache only)."""
+    if not session_key:
+        return None
+    try:
+        held = cache.get(_grant_key(session_key, response_id))
+    except Exception:
+        return None
+    return PresenceGrant(**held) if held else None
+
+
+def presence_grant_issue(*, session_key: str, response: Response, user: User) -> PresenceGrant:
+    """Called once the permission module said the user sees the response's drafts."""
+    grant = PresenceGrant(
+        user_id=user.pk, username=user.get_username(), name=user.get_full_name() or user.get_username()
+    )
+    try:
+        cache.set(_grant_key(session_key, response.pk), asdict(grant), GRANT_SECONDS)
+    except Exception:
+        logger.warning("presence grant not kept for response %s", response.pk, exc_info=True)
+    return grant
+
+
+def presence_touch(*, response_id: int, grant: PresenceGrant, question: int | None) -> list[dict[str, Any]]:
+    """Records that the grant's holder has the response open; returns the others who have it
+    open."""
     now = time.time()
     try:
-        entries: dict[str, dict[str, Any]] = cache.get(_key(response)) or {}
+        entries: dict[str, dict[str, Any]] = cache.get(_key(response_id)) or {}
         entries = {k: v for k, v in entries.items() if now - v["at"] < PRESENCE_SECONDS}
-        entries[str(user.pk)] = {
-            "username": user.get_username(),
-            "name": user.get_full_name() or user.get_username(),
+        entries[str(grant.user_id)] = {
+            "username": grant.username,
+            "name": grant.name,
             "question": question,
             "at": now,
         }
-        cache.set(_key(response), entries, PRESENCE_SECONDS * 2)
+        cache.set(_key(response_id), entries, PRESENCE_SECONDS * 2)
     except Exception:  # The cache being down must never stop anyone from working.
-        logger.warning("presence unavailable for response %s", response.pk, exc_info=True)
+        logger.warning("presence unavailable for response %s", response_id, exc_info=True)
         return []
-    return [v for k, v in sorted(entries.items()) if k != str(user.pk)]
+    return [v for k, v in sorted(entries.items()) if k != str(grant.user_id)]

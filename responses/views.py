@@ -7,15 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.middleware import second_factor_redirect
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.ratelimit import rate_limit_hit
@@ -27,7 +29,7 @@ from responses import permissions
 from responses.display import AnswerFormatter, answers_difference, question_progress
 from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
 from responses.models import Country, Response, ResponseVersion
-from responses.presence import presence_touch
+from responses.presence import presence_grant_issue, presence_grant_of, presence_touch
 from responses.selectors import (
     countries_by_name,
     editing_sessions_of,
@@ -463,17 +465,29 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
     return JsonResponse(reply)
 
 
-@login_required
-@require_POST
-def response_presence(request: HttpRequest, pk: int) -> JsonResponse:
-    response = _visible_response(request, pk)
-    if not permissions.sees_drafts(request.user, response):
-        raise Http404
+def response_presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page's heartbeat. After the first, it reads the cache only (responses/presence.py),
+    so it neither loads the user nor touches the database; the first checks as every view does."""
     try:
         question = int(request.POST.get("question", ""))
     except ValueError:
         question = None
-    others = presence_touch(response=response, user=request.user, question=question)
+    posted = request.method == "POST"
+    grant = presence_grant_of(session_key=request.session.session_key, response_id=pk) if posted else None
+    if grant is None:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if (second_factor := second_factor_redirect(request)) is not None:
+            return second_factor
+        if not posted:
+            return HttpResponseNotAllowed(["POST"])
+        response = _visible_response(request, pk)
+        if not permissions.sees_drafts(request.user, response):
+            raise Http404
+        grant = presence_grant_issue(
+            session_key=request.session.session_key, response=response, user=request.user
+        )
+    others = presence_touch(response_id=pk, grant=grant, question=question)
     return JsonResponse({"others": [{"name": o["name"], "question": o["question"]} for o in others]})
 
 

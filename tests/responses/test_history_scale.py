@@ -267,3 +267,26 @@ class TestAutosaveCost:
             client, response, {"base_version": response.current_number, "q1_comments": "Late"}
         )
         assert len(late) == len(early)
+
+
+class TestPresenceCost:
+    def test_heartbeats_after_the_first_touch_no_database(self, response, drafters):
+        save(response, drafters[0], COMPLETE)
+        alice, bob = logged_in(drafters[0]), logged_in(drafters[1])
+        url = reverse("responses:presence", args=[response.pk])
+        alice.post(url, {"question": "1"})
+        bob.post(url, {"question": "2"})
+
+        with CaptureQueriesContext(connection) as captured:
+            reply = alice.post(url, {"question": "1"})
+
+        assert reply.json()["others"] == [{"name": "fr.d1", "question": 2}]
+        assert sql_queries(captured) == []
+
+    def test_a_grant_is_only_issued_to_a_member(self, response, drafters):
+        save(response, drafters[0], COMPLETE)
+        outsider = MembershipFactory(country=Country.objects.get(code="DE")).user
+        url = reverse("responses:presence", args=[response.pk])
+
+        assert logged_in(outsider).post(url, {"question": "1"}).status_code == 404
+        assert Client().post(url, {"question": "1"}).status_code == 302
