@@ -9,7 +9,8 @@
 # It drops and re-creates the PostgreSQL database allied_responses_load and empties Redis database
 # 7; nothing else is touched. Settings: config.settings.local with DEBUG off (a fair measurement),
 # two-factor sign-in off. Knobs (environment): LOAD_STAFF (250), LOAD_ANALYSTS (20), LOAD_SURGE_SECONDS
-# (180: how long the surge runs once every user has signed in), LOAD_LOGIN_WAIT (240: the longest the
+# (180: how long the surge runs once every user has signed in), LOAD_PREFILL_SAVES (0: earlier saves
+# each draft holds before the surge, e.g. 5000), LOAD_LOGIN_WAIT (240: the longest the
 # sign-in ramp may take), LOAD_MAX_REQUESTS (40000), LOAD_SPAWN_RATE (5 users/s),
 # GUNICORN_WORKERS (4), GUNICORN_THREADS (1 = sync workers; more = gthread), LOAD_PORT (8765),
 # LOAD_OUT_DIR (a new /tmp/allied-load.* directory: logs, locust CSVs, the plan and the save log).

@@ -41,7 +41,10 @@ from accounts.models import User
 from questionnaire.models import Field, Round
 from questionnaire.selectors import round_current
 from responses.demo import seedable_countries
-from responses.models import Membership, Response, ResponseAuthor, ResponseVersion
+from questionnaire.structure import questionnaire_structure
+from responses.models import EditingSession, Membership, Response, ResponseAuthor, ResponseVersion
+from responses.versioning import answers_delta, is_snapshot_number
+from responses.selectors import versions_replayed
 from responses.services import (
     membership_grant,
     response_open_for_country,
@@ -64,6 +67,63 @@ SLOTS = (
     "q6_comments",
 )
 CONTROLLERS = {"q1_participate": "yes_with_conditions", "q1_send_troops": "yes_with_conditions"}
+
+
+def _prefill(response: Response, saves: int) -> None:
+    """`saves` earlier saves of a long comment, stored as the save service stores them (a delta
+    each, a snapshot every SNAPSHOT_EVERY, one editing session per 40 saves), written in bulk:
+    making 5,000 saves per draft through HTTP would take longer than the surge itself."""
+    drafter = User.objects.get(username=f"{response.authors.order_by('code').first().code.lower()}.drafter")
+    structure = questionnaire_structure(response.round.questionnaire_id)
+    key = "q6_comments"
+    answers, metadata, number = dict(response.answers), dict(response.metadata), response.current_number
+    versions, sessions = [], []
+    for n in range(saves):
+        number += 1
+        before = dict(answers)
+        answers[key] = (answers.get(key, "") + f" earlier wording {n}")[-1200:].strip()
+        snapshot = is_snapshot_number(number)
+        versions.append(
+            ResponseVersion(
+                response=response,
+                number=number,
+                kind=ResponseVersion.Kind.DRAFT,
+                is_snapshot=snapshot,
+                answers=dict(answers) if snapshot else {},
+                metadata=metadata if snapshot else {},
+                changes=None
+                if snapshot
+                else answers_delta(before, answers, metadata_before=metadata, metadata_after=metadata),
+                changed_fields=[key],
+                created_by=drafter,
+            )
+        )
+        if n % 40 == 0:
+            sessions.append(
+                EditingSession(
+                    response=response,
+                    user=drafter,
+                    first_number=number,
+                    last_number=min(number + 39, response.current_number + saves),
+                    started_at=timezone.now(),
+                    ended_at=timezone.now(),
+                    save_count=min(40, saves - n),
+                    changed_fields={key: True},
+                )
+            )
+    ResponseVersion.objects.bulk_create(versions, batch_size=1000)
+    EditingSession.objects.bulk_create(sessions, batch_size=1000)
+    last = ResponseVersion.objects.get(response=response, number=number)
+    changes = dict(response.last_change_by_question)
+    changes[str(structure.question_number_of_field[key])] = last.pk
+    Response.objects.filter(pk=response.pk).update(
+        answers=answers,
+        current_number=number,
+        current_version=last,
+        editing_session=EditingSession.objects.filter(response=response).order_by("-first_number").first(),
+        last_saved_by=drafter,
+        last_change_by_question=changes,
+    )
 
 
 def setup(args: argparse.Namespace) -> None:
@@ -105,12 +165,11 @@ def setup(args: argparse.Namespace) -> None:
             lead = response.authors.order_by("code").first()
             drafter = User.objects.get(username=f"{lead.code.lower()}.drafter")
             response = Response.objects.get(pk=response.pk)
-            current = response.current_version
             response_save_draft(
                 response=response,
                 user=drafter,
                 answers=dict(CONTROLLERS),
-                base_version=current.number if current else 0,
+                base_version=response.current_number,
             )
 
         staff_by_response: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -139,7 +198,11 @@ def setup(args: argparse.Namespace) -> None:
             for n in range(1, args.analysts + 1)
         ]
 
-    start_versions = {str(pk): Response.objects.get(pk=pk).current_version.number for pk in staff_by_response}
+    if args.prefill_saves:
+        for pk in staff_by_response:
+            _prefill(Response.objects.select_related("round").get(pk=pk), args.prefill_saves)
+        print(f"every draft now holds {args.prefill_saves} more saves")
+    start_versions = {str(pk): Response.objects.get(pk=pk).current_number for pk in staff_by_response}
     writers: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for entry in staff:
         writers[str(entry["response"])][entry["field"]].append(entry["username"])
@@ -191,8 +254,10 @@ def check(args: argparse.Namespace) -> int:
     field_of = {e["username"]: e["field"] for e in plan["staff"]}
     response_ids = sorted({e["response"] for e in plan["staff"]})
     versions: dict[int, dict[int, ResponseVersion]] = defaultdict(dict)
-    for v in ResponseVersion.objects.filter(response_id__in=response_ids).select_related("created_by"):
-        versions[v.response_id][v.number] = v
+    # Draft versions store deltas: rebuild each in full, in order.
+    for pk in response_ids:
+        for v in versions_replayed(Response(pk=pk)):
+            versions[pk][v.number] = v
     problems: list[str] = []
 
     # 1. Every acknowledged save is in the version the reply named, by that user.
@@ -359,6 +424,7 @@ def main() -> None:
     p_setup.add_argument("--analysts", type=int, default=20)
     p_setup.add_argument("--countries", type=int, default=50)
     p_setup.add_argument("--password", default=os.environ.get("LOAD_PASSWORD", "allied-load-2026"))
+    p_setup.add_argument("--prefill-saves", type=int, default=int(os.environ.get("LOAD_PREFILL_SAVES", "0")))
     p_check = sub.add_parser("check")
     p_check.add_argument("--plan", required=True)
     p_check.add_argument("--log", required=True)

@@ -147,7 +147,11 @@ def _rebuilt_in_order(rows: Iterable[ResponseVersion]) -> Iterator[ResponseVersi
 def versions_replayed(response: Response) -> Iterator[ResponseVersion]:
     """Every version of a response, oldest first, each rebuilt in full (for checks and exports
     that walk the whole history; pages use `versions_rebuilt`)."""
-    rows = ResponseVersion.objects.filter(response_id=response.pk).order_by("number")
+    rows = (
+        ResponseVersion.objects.filter(response_id=response.pk)
+        .select_related("created_by")
+        .order_by("number")
+    )
     return _rebuilt_in_order(rows.iterator(chunk_size=500))
 
 
