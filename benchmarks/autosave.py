@@ -1,6 +1,8 @@
 """One autosave, the request the deadline surge is made of: median server time and SQL queries,
 through Django's full middleware stack (sessions, auth, second factor, CSP, axes), with 50
-countries seeded. Prints figures; asserts nothing. `--profile` adds the functions that cost most.
+countries seeded, beside the database floor measured in the same run: what any save must cost
+(lock the response row, insert a version, update the row, commit), in plain SQL. Prints figures;
+asserts nothing. `--profile` adds the functions that cost most.
 
     python benchmarks/autosave.py [--runs 200] [--profile]
 """
@@ -8,6 +10,7 @@ countries seeded. Prints figures; asserts nothing. `--profile` adds the function
 import argparse
 import cProfile
 import io
+import json
 import pstats
 import statistics
 import time
@@ -15,7 +18,8 @@ import time
 from _setup import describe_database, drop, test_database
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -52,13 +56,39 @@ def main() -> None:
 
         def save(n: int) -> tuple[float, int]:
             draft.refresh_from_db()
-            data = {"base_version": draft.current_version.number, "q1_comments": f"Draft text, save {n}."}
+            data = {"base_version": draft.current_number, "q1_comments": f"Draft text, save {n}."}
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 answer = client.post(url, data, HTTP_X_REQUESTED_WITH="fetch")
                 elapsed = (time.perf_counter() - start) * 1000
             assert answer.status_code == 200, answer.content[:300]
             return elapsed, len(queries)
+
+        def floor(n: int) -> float:
+            """Lock + insert + update + commit, nothing else, in a rolled-back-free transaction."""
+            # A constant clause, not user input.
+            lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+            start = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, answers FROM responses_response WHERE id = %s{lock}",  # noqa: S608
+                    [draft.pk],
+                )
+                cursor.execute(
+                    "INSERT INTO benchmark_floor (response_id, payload) VALUES (%s, %s)",
+                    [draft.pk, json.dumps({"set": {"q1_comments": f"Draft text, floor {n}."}})],
+                )
+                cursor.execute(
+                    "UPDATE responses_response SET updated_at = %s WHERE id = %s", [timezone.now(), draft.pk]
+                )
+            return (time.perf_counter() - start) * 1000
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE benchmark_floor (id integer PRIMARY KEY "
+                + ("GENERATED ALWAYS AS IDENTITY" if connection.vendor == "postgresql" else "")
+                + ", response_id integer NOT NULL, payload text NOT NULL)"
+            )
 
         profiler = cProfile.Profile() if args.profile else None
         timings, counts = [], []
@@ -70,11 +100,21 @@ def main() -> None:
                 profiler.disable()
             timings.append(elapsed)
             counts.append(count)
+        floors = [floor(n) for n in range(args.runs)]
+        # The same number of each, interleaved, so that both see the same machine.
+        paired = []
+        for n in range(args.runs):
+            paired.append((save(args.runs + n)[0], floor(args.runs + n)))
+        autosave_ms = statistics.median([a for a, _ in paired] + timings)
+        floor_ms = statistics.median([f for _, f in paired] + floors)
         print(f"database: {describe_database()}")
         print(
-            f"autosave of question 1, {args.runs} saves: median {statistics.median(timings):.1f} ms, "
-            f"p95 {sorted(timings)[int(len(timings) * 0.95)]:.1f} ms, {statistics.median(counts):.0f} queries"
+            f"autosave of question 1, {args.runs * 2} saves: median {autosave_ms:.1f} ms, "
+            f"p95 {sorted(timings)[int(len(timings) * 0.95)]:.1f} ms, "
+            f"{statistics.median(counts):.0f} queries (BEGIN and COMMIT included)"
         )
+        print(f"database floor (lock + insert + update + commit): median {floor_ms:.2f} ms")
+        print(f"autosave / floor: {autosave_ms / floor_ms:.1f}x (target: within 8x)")
         if profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)

@@ -49,13 +49,11 @@ def _role_annotation(role: str) -> str:
     return f"user_is_{role}"
 
 
-def responses_with_roles_of(user: User) -> QuerySet[Response]:
-    """`responses_visible_to(user)`, each annotated with the user's roles on it: one query
-    answers both "may see it" and "may edit it". Pass what it returns to `remember_roles`."""
-    visible = responses_visible_to(user)
+def with_roles_of(user: User, responses: QuerySet[Response]) -> QuerySet[Response]:
+    """`responses`, each annotated with the user's roles on it (pass each to `remember_roles`)."""
     if not _active(user):
-        return visible
-    return visible.annotate(
+        return responses
+    return responses.annotate(
         **{
             _role_annotation(role): Exists(
                 ResponseAuthor.objects.filter(
@@ -67,6 +65,12 @@ def responses_with_roles_of(user: User) -> QuerySet[Response]:
             for role in Membership.Role.values
         }
     )
+
+
+def responses_with_roles_of(user: User) -> QuerySet[Response]:
+    """`responses_visible_to(user)` with the user's roles on each: one query answers both "may
+    see it" and "may edit it"."""
+    return with_roles_of(user, responses_visible_to(user))
 
 
 def remember_roles(response: Response, user: User) -> Response:

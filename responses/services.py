@@ -163,17 +163,23 @@ AnswersSource = dict[str, Any] | Callable[[Response], dict[str, Any]]
 
 
 def _locked_for_edit(response: Response | int, user: User) -> Response:
+    """The response row, locked, with the user's roles on it, in one query; refuses with
+    ResponseNotVisible (someone who may not see it), PermissionDenied (a reader) or
+    ResponseNotEditable (closed round, submitted response)."""
     pk = response if isinstance(response, int) else response.pk
     locked = (
-        permissions.responses_with_roles_of(user)
+        permissions.with_roles_of(user, Response.objects.filter(pk=pk))
         .select_for_update(of=("self",))
         .select_related("round")
-        .filter(pk=pk)
+        .order_by()
         .first()
     )
-    if locked is None:
+    if locked is not None:
+        permissions.remember_roles(locked, user)
+    # Members have a role; anyone else is refused, as not there if they may not see it.
+    no_role = locked is None or not permissions.roles_on(user, locked)
+    if no_role and not permissions.responses_visible_to(user).filter(pk=pk).exists():
         raise ResponseNotVisible(_("You may not edit this response."))
-    permissions.remember_roles(locked, user)
     _check_editable(locked, user)
     return locked
 
