@@ -422,13 +422,15 @@ def main() -> None:
             history = reverse("responses:history", args=[draft.pk])
             print(
                 f"stage {stage:,}: measuring ({sessions.count()} editing sessions, "
-                f"{last_page} history pages; session expanded: {opened.save_count} saves)",
+                f"{last_page} history pages of {HISTORY_SESSIONS_PER_PAGE}; "
+                f"session expanded: {opened.save_count} saves)",
                 flush=True,
             )
             pages = [
                 ("question 1", reverse("responses:question", args=[draft.pk, 1])),
                 ("response page", reverse("responses:detail", args=[draft.pk])),
                 ("history page 1", history),
+                ("history page 3 (or last)", f"{history}?page={min(3, last_page)}"),
                 ("history last page", f"{history}?page={last_page}"),
                 ("history, session expanded", f"{history}?session={opened.pk}"),
                 ("diff 1 to N", reverse("responses:diff", args=[draft.pk]) + f"?from=1&to={stage}"),
@@ -450,7 +452,8 @@ def main() -> None:
         print_tables(measure, measured)
         print_sizes(growth)
         print(
-            "\nNotes: 'history last page' is page ceil(sessions / 20); the expanded session is the "
+            "\nNotes: 'history last page' is page ceil(sessions / 20), holding what is left over; "
+            "'history page 3' is the last page while there are fewer. The expanded session is the "
             f"newest with at least {RUN_LENGTH[0]} saves. Each stage's autosaves (HTTP) add "
             f"{args.runs + 1} versions to the draft after its pages are measured. Storage counts the "
             "saves of both responses between the stage's start and end (measurement requests, "
