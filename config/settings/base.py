@@ -253,6 +253,8 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Error pages (the DEBUG page included), e-mails and reports never show posted answers.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.AnswersHiddenExceptionReporterFilter"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
