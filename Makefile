@@ -60,4 +60,4 @@ load: install ## Load test on 127.0.0.1: 250 staff autosaving + 20 analysts comp
 	VENV=$(VENV) ./benchmarks/load_surge.sh
 
 clean: ## Remove the virtual environment, the SQLite database and collected static files
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -87,6 +87,19 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Reuse connections, but check them first so that a restarted PostgreSQL costs no failed request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time and ignores select_for_update. A save reads the draft and
+    # then writes; in a default (deferred) transaction a second writer cannot upgrade its read
+    # lock and fails at once with "database is locked", busy timeout or not. BEGIN IMMEDIATE
+    # takes the write lock first, so concurrent saves queue (up to `timeout` seconds) and then
+    # merge or conflict as on PostgreSQL. WAL lets pages read while a save writes; with WAL,
+    # synchronous=NORMAL stays safe against corruption (a power cut may lose the last commits).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -242,6 +255,8 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Error pages (the DEBUG page included), e-mails and reports never show posted answers.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.AnswersHiddenExceptionReporterFilter"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

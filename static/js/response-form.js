@@ -291,5 +291,13 @@
     heartbeat();
     setInterval(heartbeat, PRESENCE_EVERY_MS);
     window.addEventListener("beforeunload", keepLocalCopy);
+    // Back from the error page of a failed Save, the browser may show this page from memory:
+    // the text is there, but autosave is stopped by the submit. Loading the page afresh puts the
+    // local copy back over the server's answers and saves it (offerLocalCopy).
+    var leftBySubmit = false;
+    form.addEventListener("submit", function () { leftBySubmit = true; });
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && leftBySubmit) { window.location.reload(); }
+    });
   }
 })();
