@@ -2,6 +2,7 @@
 permission module, call a service or selector, respond. Not yours and not there look the same (404).
 """
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -10,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.middleware import second_factor_redirect
@@ -56,6 +59,10 @@ from responses.services import (
 )
 
 ERRORS_SESSION_KEY = "questions_with_errors"
+UNAVAILABLE_MESSAGE = gettext_lazy(
+    "Not saved: the database was unavailable for a moment. Everything you typed is still here: save again."
+)
+logger = logging.getLogger(__name__)
 
 
 def _visible_response(request: HttpRequest, pk: int) -> Response:
@@ -249,6 +256,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
         "read_only": not editable,
     }
     conflicts: list[dict[str, Any]] = []
+    unavailable = False
 
     if request.method == "POST":
         if not editable:
@@ -287,6 +295,12 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
                 form.add_service_errors(
                     exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
                 )
+            except DatabaseError:
+                # The database went away mid-save (a restart, a lock time-out): nothing was
+                # written, and the page comes back with everything typed.
+                logger.warning("save of response %s failed on the database", pk, exc_info=True)
+                form.add_error(None, UNAVAILABLE_MESSAGE)
+                unavailable = True
             else:
                 _mark_errors(request, response, number, has_errors=False)
                 _say_saved(request, result, AnswerFormatter(questions))
@@ -324,7 +338,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
             "next_number": number + 1 if number < questions[-1].number else None,
         }
     )
-    return render(request, "responses/response_question.html", context)
+    return render(request, "responses/response_question.html", context, status=503 if unavailable else 200)
 
 
 def _resolved_as_theirs(request: HttpRequest, response: Response, form: QuestionForm) -> dict[str, Any]:
@@ -435,6 +449,11 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
             },
             status=409,
         )
+    except DatabaseError:
+        logger.warning("autosave of response %s failed on the database", pk, exc_info=True)
+        unavailable = JsonResponse({"status": "unavailable", "message": UNAVAILABLE_MESSAGE}, status=503)
+        unavailable["Retry-After"] = "5"
+        return unavailable
     except ValidationError as exc:
         form = form_of.get("form")
         if form is not None and form.errors:

@@ -485,3 +485,50 @@ class TestColleaguesChangesSurviveTheConflictPage:
         assert data["version"] == current(draft_response).number
         answers = current(draft_response).answers
         assert (answers["q1_participate"], answers["q1_comments"]) == ("no", "Mine")
+
+
+class TestDatabaseUnavailableMidSave:
+    """The database failing under a save (a restart, a lock time-out) loses nothing typed. The
+    failure is injected: the real restart is tests/faults/test_postgres_restart.py."""
+
+    def test_the_question_page_comes_back_with_the_text_and_says_why(
+        self, draft_response, people, monkeypatch
+    ):
+        from django.db import OperationalError
+
+        def failing(**kwargs):
+            raise OperationalError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr("responses.views.response_save_draft", failing)
+        before = current(draft_response).number
+        page = logged_in(people["drafter"]).post(
+            question_url(draft_response),
+            {
+                "base_version": before,
+                "q1_participate": "yes",
+                "q1_send_troops": "no",
+                "q1_comments": "Kept text",
+            },
+        )
+
+        assert page.status_code == 503
+        html = page.content.decode()
+        assert "Kept text" in html
+        assert "database was unavailable for a moment" in html
+        assert current(draft_response).number == before
+
+    def test_an_autosave_is_told_to_retry(self, draft_response, people, monkeypatch):
+        from django.db import OperationalError
+
+        def failing(**kwargs):
+            raise OperationalError("could not serialize access")
+
+        monkeypatch.setattr("responses.views.response_save_draft", failing)
+        reply = logged_in(people["drafter"]).post(
+            reverse("responses:autosave", args=[draft_response.pk, 1]),
+            {"base_version": current(draft_response).number, "q1_comments": "Typed"},
+        )
+
+        assert reply.status_code == 503
+        assert reply["Retry-After"] == "5"
+        assert reply.json()["status"] == "unavailable"
