@@ -5,14 +5,15 @@ change only when a definition is loaded or a coordinator edits them in the admin
 them cost six queries and 13 ms per autosave, three times over. Each process keeps one copy per
 questionnaire, tagged with a stamp kept in the shared cache (Redis in the full stack); loading a
 definition or changing the setup in the admin sets a new stamp, and every process reads the
-structure again at its next request. Without a stamp (a new or emptied cache) a process reads
-afresh once; with the cache down it reads on every request, which is slower but never stale.
+structure again within STAMP_RECHECK_SECONDS (2 s). Without a stamp (a new or emptied cache) a
+process reads afresh once; with the cache down it reads on every request, slower but never stale.
 
 The objects handed out are shared between requests: read them, never change them.
 """
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -37,8 +38,13 @@ class QuestionnaireStructure:
         return next((q for q in self.questions if q.number == number), None)
 
 
+# How long a process trusts the stamp it last read before asking the cache again: a change
+# reaches every process within this time, and a request mostly needs no cache round trip.
+STAMP_RECHECK_SECONDS = 2.0
+
 _lock = threading.Lock()
 _by_questionnaire: dict[int, tuple[str, QuestionnaireStructure]] = {}
+_stamp_read_at: dict[int, tuple[float, str]] = {}
 
 
 def _stamp_key(questionnaire_id: int) -> str:
@@ -47,6 +53,10 @@ def _stamp_key(questionnaire_id: int) -> str:
 
 def _current_stamp(questionnaire_id: int) -> str | None:
     """The shared stamp, set now if there is none; None when the cache cannot be reached."""
+    with _lock:
+        recent = _stamp_read_at.get(questionnaire_id)
+    if recent is not None and time.monotonic() - recent[0] < STAMP_RECHECK_SECONDS:
+        return recent[1]
     try:
         stamp = cache.get(_stamp_key(questionnaire_id))
         if stamp is None:
@@ -55,6 +65,8 @@ def _current_stamp(questionnaire_id: int) -> str | None:
     except Exception:  # The cache being down costs speed, never correctness.
         logger.warning("questionnaire structure stamp unavailable: reading from the database", exc_info=True)
         return None
+    with _lock:
+        _stamp_read_at[questionnaire_id] = (time.monotonic(), stamp)
     return stamp
 
 
@@ -96,6 +108,7 @@ def questionnaire_structure_changed(questionnaire_id: int) -> None:
     """Tells every process to read the questionnaire's structure again."""
     with _lock:
         _by_questionnaire.pop(questionnaire_id, None)
+        _stamp_read_at.pop(questionnaire_id, None)
     try:
         cache.set(_stamp_key(questionnaire_id), uuid.uuid4().hex, timeout=None)
     except Exception:
@@ -106,3 +119,4 @@ def structure_cache_clear() -> None:
     """Forgets this process's copies (tests: a rolled-back database reuses primary keys)."""
     with _lock:
         _by_questionnaire.clear()
+        _stamp_read_at.clear()

@@ -7,7 +7,7 @@ a rule. Each rule exists twice where lists need it: as a check for one object an
 - Drafters and approvers edit; only approvers submit; only coordinators return a submission.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 
 from accounts.models import User
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
@@ -45,44 +45,53 @@ def responses_visible_to(user: User) -> QuerySet[Response]:
     return Response.objects.filter(pk__in=authored)
 
 
-def _role_annotation(role: str) -> str:
-    return f"user_is_{role}"
+# Each role holds the rights of those after it (an approver also drafts, a drafter also reads),
+# so a user's strongest role on a response decides every check.
+ROLES_STRONGEST_FIRST = (Membership.Role.APPROVER, Membership.Role.DRAFTER, Membership.Role.VIEWER)
+STRONGEST_ROLE = "user_strongest_role"
 
 
 def with_roles_of(user: User, responses: QuerySet[Response]) -> QuerySet[Response]:
-    """`responses`, each annotated with the user's roles on it (pass each to `remember_roles`)."""
+    """`responses`, each annotated with the user's strongest role on it (through any author
+    country), as one small subquery of the query that reads them: pass each to
+    `remember_roles`. (Three EXISTS, one per role, tripled the planning time of the autosave's
+    locking read.)"""
     if not _active(user):
         return responses
-    return responses.annotate(
-        **{
-            _role_annotation(role): Exists(
-                ResponseAuthor.objects.filter(
-                    response_id=OuterRef("pk"),
-                    country__memberships__user=user,
-                    country__memberships__role=role,
-                )
-            )
-            for role in Membership.Role.values
-        }
+    strength = Case(
+        *(When(role=role, then=Value(n)) for n, role in enumerate(ROLES_STRONGEST_FIRST)),
+        default=Value(len(ROLES_STRONGEST_FIRST)),
     )
+    strongest = (
+        Membership.objects.filter(
+            user=user,
+            country_id__in=ResponseAuthor.objects.filter(response_id=OuterRef(OuterRef("pk"))).values(
+                "country_id"
+            ),
+        )
+        .order_by(strength)
+        .values("role")[:1]
+    )
+    return responses.annotate(**{STRONGEST_ROLE: Subquery(strongest)})
 
 
 def responses_with_roles_of(user: User) -> QuerySet[Response]:
-    """`responses_visible_to(user)` with the user's roles on each: one query answers both "may
-    see it" and "may edit it"."""
+    """`responses_visible_to(user)` with the user's strongest role on each: one query answers
+    both "may see it" and "may edit it"."""
     return with_roles_of(user, responses_visible_to(user))
 
 
 def remember_roles(response: Response, user: User) -> Response:
-    """Keeps the roles annotated by `responses_with_roles_of` on the object, for this user."""
-    roles = frozenset(r for r in Membership.Role.values if getattr(response, _role_annotation(r), False))
-    response.__dict__.setdefault("_roles_by_user", {})[user.pk] = roles
+    """Keeps the role read by `with_roles_of` on the object, for this user."""
+    role = getattr(response, STRONGEST_ROLE, None)
+    response.__dict__.setdefault("_roles_by_user", {})[user.pk] = frozenset({role} if role else ())
     return response
 
 
 def roles_on(user: User, response: Response) -> frozenset[str]:
     """The user's roles on a response (through any of its author countries), read once per
-    response object: a page asks several questions of them."""
+    response object: a page asks several questions of them. Read with `with_roles_of`, it holds
+    the strongest role only, which decides the same checks."""
     if not _active(user):
         return frozenset()
     held: dict[int, frozenset[str]] = response.__dict__.setdefault("_roles_by_user", {})
