@@ -13,8 +13,9 @@ LOAD_LOGIN_WAIT seconds) the surge starts for everyone at once:
   free-text field and autosave it exactly as static/js/response-form.js does: the whole form as
   multipart form data (with base_version, the version the page was built from), the CSRF header and
   `X-Requested-With: fetch`, one save 3 to 10 s after the previous one (the page saves 3 s after
-  typing stops). Like the page, a "saved" reply moves base_version on, a "merged" or "conflict"
-  reply stops the page (the user reloads it and goes on), a 429 waits for Retry-After and sends the
+  typing stops). Like the page, a "saved" or "merged" reply moves base_version on (a "merged" one
+  also puts the colleague's values it carries in place), a "conflict" reply stops the page (the
+  user reloads it and goes on), a 429 waits for Retry-After and sends the
   same text again, and the presence heartbeat goes out every 20 s. Each save writes
   "<username> save #<n>", and every reply is logged to LOAD_LOG for the lost-save check;
 - analysts GET the comparison page (reports:comparison) every 3 to 10 s.
@@ -163,6 +164,27 @@ class QuestionPage:
         for control in self.controls:
             if control["name"] == name:
                 control["value"] = value
+
+    def put(self, name: str, value: Any) -> None:
+        """What the page's script does with a "merged" reply's field: the input named `name`
+        now holds `value` (a list for several choices)."""
+        values = (
+            [str(v) for v in value]
+            if isinstance(value, list)
+            else ([] if value in ("", None) else [str(value)])
+        )
+        for control in self.controls:
+            if control["name"] != name:
+                continue
+            if control["type"] in ("radio", "checkbox"):
+                control["checked"] = control["value"] in values
+            elif control["tag"] == "select":
+                for option in control["options"]:
+                    option["selected"] = (
+                        option["value"] if option["value"] is not None else option["text"]
+                    ) in values
+            else:
+                control["value"] = values[0] if values else ""
 
     def _entries(self, control: dict[str, Any]) -> list[str]:
         if control["tag"] == "select":
@@ -477,8 +499,9 @@ class StaffUser(_SignedInUser):
                 self.last_acked = text
                 self.page.set("base_version", str(data["version"]))
                 if status == "merged":
-                    # The page stops autosaving and asks for a reload; the user reloads.
-                    self.open_page(expect=text if self._field_is_mine() else None)
+                    # The page puts the colleague's values in place and goes on autosaving.
+                    for name, value in (data.get("fields") or {}).items():
+                        self.page.put(name, value)
                 return
             if reply.status_code == 409 and status == "conflict":
                 reply.success()
@@ -513,10 +536,6 @@ class StaffUser(_SignedInUser):
             _log(event)
             # The page keeps the text and saves it again after Retry-After (a 5xx may send one) or 10 s.
             self.next_wait = _retry_after(reply.headers.get("Retry-After"))
-
-    def _field_is_mine(self) -> bool:
-        names = PLAN["writers"][str(self.account["response"])][self.field]
-        return len(names) == 1
 
 
 class AnalystUser(_SignedInUser):
