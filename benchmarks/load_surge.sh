@@ -103,7 +103,7 @@ curl -fsS -o /dev/null "http://$HOST:$PORT/accounts/login/"
 (
   while true; do
     # CPU seconds used so far by the load generator and by the gunicorn workers.
-    locust_cpu=$(ps -o times= -p "$(pgrep -f 'bin/locust' | head -1)" 2>/dev/null | tr -d ' ')
+    locust_cpu=$(pgrep -f 'bin/locust -f' | xargs -r ps -o times= -p 2>/dev/null | awk '{s += $1} END {print s + 0}')
     web_cpu=$(ps -o times= --ppid "$GUNICORN_PID" 2>/dev/null | awk '{s += $1} END {print s + 0}')
     printf 'cpu-seconds locust %s web %s at %s\n' "${locust_cpu:-0}" "${web_cpu:-0}" "$(date +%s)"
     printf '%s load %s pg %s\n' "$(date +%T)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
