@@ -103,8 +103,9 @@ curl -fsS -o /dev/null "http://$HOST:$PORT/accounts/login/"
 (
   while true; do
     # CPU seconds used so far by the load generator and by the gunicorn workers.
-    locust_cpu=$(pgrep -f 'bin/locust -f' | xargs -r ps -o times= -p 2>/dev/null | awk '{s += $1} END {print s + 0}')
-    web_cpu=$(ps -o times= --ppid "$GUNICORN_PID" 2>/dev/null | awk '{s += $1} END {print s + 0}')
+    # (The generator may not have started yet: no process is 0 s, never an error.)
+    locust_cpu=$({ pgrep -f 'bin/locust -f' || true; } | xargs -r ps -o times= -p 2>/dev/null | awk '{s += $1} END {print s + 0}' || true)
+    web_cpu=$({ ps -o times= --ppid "$GUNICORN_PID" 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}')
     printf 'cpu-seconds locust %s web %s at %s\n' "${locust_cpu:-0}" "${web_cpu:-0}" "$(date +%s)"
     printf '%s load %s pg %s\n' "$(date +%T)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
       "$(psql -Atq -h "$HOST" -U postgres -d "$DB_NAME" -c "select count(*) filter (where state = 'active'), \
@@ -171,9 +172,9 @@ print("HTTP status classes in the access log: " + ", ".join(f"{k} {v}" for k, v 
 EOF
 echo "tracebacks in the gunicorn log: $(grep -c Traceback "$OUT/gunicorn.log" || true)"
 echo "server-side samples (load average; postgres active/waiting-on-lock/connections): $OUT/samples.log"
-grep -v '^cpu-seconds' "$OUT/samples.log" | tail -n 4 | sed 's/^/  /'
+{ grep -v '^cpu-seconds' "$OUT/samples.log" || true; } | tail -n 4 | sed 's/^/  /'
 # The machine's CPU between the first and the last sample: the load generator's share of it.
-grep '^cpu-seconds' "$OUT/samples.log" | awk -v cores="$(nproc)" '
+{ grep '^cpu-seconds' "$OUT/samples.log" || true; } | awk -v cores="$(nproc)" '
   NR == 1 { l0 = $3; w0 = $5; t0 = $7 } { l1 = $3; w1 = $5; t1 = $7 }
   END { if (t1 > t0) printf "CPU over %d s on %d cores: load generator %.0f%%, web workers %.0f%%\n",
         t1 - t0, cores, 100 * (l1 - l0) / ((t1 - t0) * cores), 100 * (w1 - w0) / ((t1 - t0) * cores) }'
