@@ -10,7 +10,8 @@
 # 7; nothing else is touched. Settings: config.settings.local with DEBUG off (a fair measurement),
 # two-factor sign-in off. Knobs (environment): LOAD_STAFF (250), LOAD_ANALYSTS (20), LOAD_SURGE_SECONDS
 # (180: how long the surge runs once every user has signed in), LOAD_PREFILL_SAVES (0: earlier saves
-# each draft holds before the surge, e.g. 5000), LOAD_LOGIN_WAIT (240: the longest the
+# each draft holds before the surge, e.g. 5000), LOAD_ARRIVAL_SECONDS (30: staff open their pages at
+# random over this time once the surge starts), LOAD_LOGIN_WAIT (240: the longest the
 # sign-in ramp may take), LOAD_MAX_REQUESTS (40000), LOAD_SPAWN_RATE (5 users/s),
 # GUNICORN_WORKERS (4), GUNICORN_THREADS (1 = sync workers; more = gthread), LOAD_PORT (8765),
 # LOAD_OUT_DIR (a new /tmp/allied-load.* directory: logs, locust CSVs, the plan and the save log).
@@ -107,11 +108,13 @@ curl -fsS -o /dev/null "http://$HOST:$PORT/accounts/login/"
     locust_cpu=$({ pgrep -f 'bin/locust -f' || true; } | xargs -r ps -o times= -p 2>/dev/null | awk '{s += $1} END {print s + 0}' || true)
     web_cpu=$({ ps -o times= --ppid "$GUNICORN_PID" 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}')
     printf 'cpu-seconds locust %s web %s at %s\n' "${locust_cpu:-0}" "${web_cpu:-0}" "$(date +%s)"
+    # Connections waiting for a free worker (the listening socket's accept queue).
+    printf 'accept-queue %s\n' "$(ss -Hltn "sport = :$PORT" 2>/dev/null | awk '{print $2}' || true)"
     printf '%s load %s pg %s\n' "$(date +%T)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
       "$(psql -Atq -h "$HOST" -U postgres -d "$DB_NAME" -c "select count(*) filter (where state = 'active'), \
         count(*) filter (where wait_event_type = 'Lock'), count(*) from pg_stat_activity \
         where datname = '$DB_NAME' and pid <> pg_backend_pid()" 2>/dev/null)"
-    sleep 10
+    sleep "${LOAD_SAMPLE_SECONDS:-10}"
   done
 ) >"$OUT/samples.log" 2>&1 &
 SAMPLER_PID=$!
@@ -172,7 +175,7 @@ print("HTTP status classes in the access log: " + ", ".join(f"{k} {v}" for k, v 
 EOF
 echo "tracebacks in the gunicorn log: $(grep -c Traceback "$OUT/gunicorn.log" || true)"
 echo "server-side samples (load average; postgres active/waiting-on-lock/connections): $OUT/samples.log"
-{ grep -v '^cpu-seconds' "$OUT/samples.log" || true; } | tail -n 4 | sed 's/^/  /'
+{ grep -v '^cpu-seconds\|^accept-queue' "$OUT/samples.log" || true; } | tail -n 4 | sed 's/^/  /'
 # The machine's CPU between the first and the last sample: the load generator's share of it.
 { grep '^cpu-seconds' "$OUT/samples.log" || true; } | awk -v cores="$(nproc)" '
   NR == 1 { l0 = $3; w0 = $5; t0 = $7 } { l1 = $3; w1 = $5; t1 = $7 }
