@@ -224,7 +224,7 @@
         } else {
           baseInput.value = data.version;
           if (!pending) { dropLocalCopy(); } else { keepLocalCopy(); }
-          say(data.message, "info");
+          say(data.message, "success");  // text-info is below 4.5:1 on white
         }
       } else if (data.status === "conflict" || data.status === "refused") {
         stopped = true;
