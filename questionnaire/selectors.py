@@ -15,11 +15,15 @@ def round_current() -> Round | None:
 
 def questions_with_fields(round: Round) -> QuerySet[Question]:
     """The questions of a round's questionnaire with their fields and options, in three queries."""
+    return questions_of_questionnaire(round.questionnaire_id)
+
+
+def questions_of_questionnaire(questionnaire_id: int) -> QuerySet[Question]:
     fields = Field.objects.select_related("taxonomy", "show_when_field").prefetch_related(
         Prefetch("taxonomy__options", queryset=Option.objects.order_by("position"))
     )
     return (
-        Question.objects.filter(questionnaire_id=round.questionnaire_id)
+        Question.objects.filter(questionnaire_id=questionnaire_id)
         .order_by("number")
         .prefetch_related(Prefetch("fields", queryset=fields.order_by("position")))
     )

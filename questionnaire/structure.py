@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from questionnaire.models import Field, Question, Round
-from questionnaire.selectors import questions_with_fields
+from questionnaire.models import Field, Question
+from questionnaire.selectors import questions_of_questionnaire
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +33,6 @@ class QuestionnaireStructure:
     # Option keys by taxonomy id, to check a choice without reading the options again.
     option_keys: dict[int, frozenset[str]] = field(default_factory=dict)
     question_number_of_field: dict[str, int] = field(default_factory=dict)
-
-    def question(self, number: int) -> Question | None:
-        return next((q for q in self.questions if q.number == number), None)
 
 
 # How long a process trusts the stamp it last read before asking the cache again: a change
@@ -71,7 +68,7 @@ def _current_stamp(questionnaire_id: int) -> str | None:
 
 
 def _read(questionnaire_id: int) -> QuestionnaireStructure:
-    questions = list(questions_with_fields_of(questionnaire_id))
+    questions = list(questions_of_questionnaire(questionnaire_id))
     fields = {f.key: f for q in questions for f in q.fields.all()}
     option_keys: dict[int, frozenset[str]] = {}
     for f in fields.values():
@@ -84,10 +81,6 @@ def _read(questionnaire_id: int) -> QuestionnaireStructure:
         option_keys=option_keys,
         question_number_of_field={f.key: q.number for q in questions for f in q.fields.all()},
     )
-
-
-def questions_with_fields_of(questionnaire_id: int):
-    return questions_with_fields(Round(questionnaire_id=questionnaire_id))
 
 
 def questionnaire_structure(questionnaire_id: int) -> QuestionnaireStructure:

@@ -168,16 +168,9 @@ class QuestionForm(forms.Form):
         """A copy of posted `data` in which the fields `keys` hold the saved `answers`: after a
         conflict, what a colleague changed (and the user did not) is shown as it now is."""
         data = data.copy()
-        initial = self._initial(answers)
-        for field in self.question_fields:
-            if field.key not in keys:
-                continue
-            for name in (field.key, field.key + OTHER_SUFFIX, field.key + KIND_SUFFIX):
-                if name not in self.fields:
-                    continue
-                value = initial.get(name)
-                values = value if isinstance(value, list) else ([] if value in (None, "") else [str(value)])
-                data.setlist(name, [str(v) for v in values])
+        for name, value in self.widget_values(answers, keys).items():
+            values = value if isinstance(value, list) else ([] if value == "" else [value])
+            data.setlist(name, [str(v) for v in values])
         return data
 
     def widget_values(self, answers: dict[str, Any], keys: set[str]) -> dict[str, Any]:

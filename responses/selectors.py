@@ -191,13 +191,14 @@ def last_return(response: Response) -> ReturnRequest | None:
     return response.returns.select_related("returned_version").first()
 
 
-def submissions_numbered(response: Response) -> list[ResponseVersion]:
+def submissions_numbered(user: User, response: Response) -> list[ResponseVersion]:
     """What analysts and coordinators see of a history: the submissions only, oldest first,
     numbered 1, 2, 3 (`shown_number`) and each compared with the previous one
     (`shown_changes`), so neither the numbering nor the changed fields tell how many drafts were
     saved in between or what they touched. Submissions are full snapshots."""
     versions = list(
-        ResponseVersion.objects.filter(response_id=response.pk, kind=ResponseVersion.Kind.SUBMISSION)
+        permissions.versions_visible_to(user, response)
+        .filter(kind=ResponseVersion.Kind.SUBMISSION)
         .select_related("created_by")
         .order_by("number")
     )

@@ -320,10 +320,7 @@ def _check_editable(response: Response, user: User) -> None:
     if not permissions.can_edit_response(user, response):
         raise PermissionDenied(_("You may not edit this response."))
     if not response.round.is_accepting_answers:
-        raise ResponseNotEditable(
-            round_closed_reason(response.round)
-            or _("This round is closed: answers can no longer be changed.")
-        )
+        raise ResponseNotEditable(round_closed_reason(response.round))
     if response.status == Response.Status.SUBMITTED:
         raise ResponseNotEditable(
             _("A submitted response cannot be changed unless the coordinator returns it for revision.")
@@ -463,9 +460,12 @@ def _version_create(
     # The caller gets the version with its answers in full, as every reader of versions does.
     version.answers, version.metadata = answers, metadata
     now = version.created_at
-    session_kind = {
-        ResponseVersion.Kind.SUBMISSION: EditingSession.Kind.SUBMISSION,
-    }.get(kind, EditingSession.Kind.RESTORE if restored_from else EditingSession.Kind.EDITING)
+    if kind == ResponseVersion.Kind.SUBMISSION:
+        session_kind = EditingSession.Kind.SUBMISSION
+    elif restored_from is not None:
+        session_kind = EditingSession.Kind.RESTORE
+    else:
+        session_kind = EditingSession.Kind.EDITING
     # Only the same person's next save within the gap can continue the open session: anything
     # else starts a new one without trying (one write either way).
     extended = (

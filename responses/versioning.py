@@ -82,7 +82,3 @@ def delta_apply(answers: dict[str, Any], metadata: dict[str, Any], delta: dict[s
     if "metadata" in delta:
         metadata.clear()
         metadata.update(delta["metadata"])
-
-
-def delta_keys(delta: dict[str, Any]) -> set[str]:
-    return set(delta.get("set", {})) | set(delta.get("unset", ())) | set(delta.get("edit", {}))

@@ -195,7 +195,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.is_coordinator and not context["is_member"]:
         returned = last_return(response)
         if returned is not None and response.submitted_version_id != returned.returned_version_id:
-            shown = {v.pk: v.shown_number for v in submissions_numbered(response)}
+            shown = {v.pk: v.shown_number for v in submissions_numbered(request.user, response)}
             context["resubmitted_after_return"] = returned
             context["compare_from"] = shown.get(returned.returned_version_id)
             context["compare_to"] = shown.get(response.submitted_version_id)
@@ -583,7 +583,7 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
                 version.changed_labels = formatter.labels(version.changed_fields)
             context.update({"opened_session": opened, "saves": saves})
     else:
-        versions = submissions_numbered(response)[::-1]
+        versions = submissions_numbered(request.user, response)[::-1]
         for version in versions:
             version.changed_labels = formatter.labels(version.shown_changes)
         context["versions"] = versions
@@ -601,7 +601,7 @@ def _versions_shown(
         for version in rebuilt.values():
             version.shown_number = version.number
         return [rebuilt.get(n) for n in numbers]
-    by_ordinal = {v.shown_number: v for v in submissions_numbered(response)}
+    by_ordinal = {v.shown_number: v for v in submissions_numbered(request.user, response)}
     return [by_ordinal.get(n) for n in numbers]
 
 
