@@ -34,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--queries", action="store_true", help="print each query's median time")
     args = parser.parse_args()
     # The per-user cap would stop a single benchmark user after 120 saves a minute.
     settings.AUTOSAVES_PER_WINDOW = 10**9
@@ -54,14 +55,27 @@ def main() -> None:
         url = reverse("responses:autosave", args=[draft.pk, 1])
         client.get(reverse("responses:question", args=[draft.pk, 1]))  # warm up, as a person would
 
+        per_query: dict[int, list[tuple[str, float]]] = {}
+
         def save(n: int) -> tuple[float, int]:
             draft.refresh_from_db()
             data = {"base_version": draft.current_number, "q1_comments": f"Draft text, save {n}."}
-            with CaptureQueriesContext(connection) as queries:
+            timed: list[tuple[str, float]] = []
+
+            def timer(execute, sql, params, many, context):
+                begin = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    timed.append((sql, (time.perf_counter() - begin) * 1000))
+
+            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
                 start = time.perf_counter()
                 answer = client.post(url, data, HTTP_X_REQUESTED_WITH="fetch")
                 elapsed = (time.perf_counter() - start) * 1000
             assert answer.status_code == 200, answer.content[:300]
+            for index, (sql, ms) in enumerate(timed):
+                per_query.setdefault(index, []).append((sql, ms))
             return elapsed, len(queries)
 
         def floor(n: int) -> float:
@@ -115,9 +129,16 @@ def main() -> None:
         )
         print(f"database floor (lock + insert + update + commit): median {floor_ms:.2f} ms")
         print(f"autosave / floor: {autosave_ms / floor_ms:.1f}x (target: within 8x)")
+        if args.queries:
+            for index, runs in sorted(per_query.items()):
+                sql = runs[-1][0]
+                median = statistics.median(ms for _, ms in runs)
+                print(f"  query {index + 1}: median {median:.2f} ms  {sql[:160]}")
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(30)
             print(out.getvalue())
     finally:
         drop(old)

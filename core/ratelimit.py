@@ -14,6 +14,8 @@ import time
 
 from django.core.cache import cache
 
+from core.cache import count_in_window
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,8 +29,8 @@ def rate_limit_hit(*, scope: str, user_id: int, limit: int, window_seconds: int)
     # old window's count is never read again and expires on its own.
     key = f"ratelimit:{scope}:{user_id}:{window}"
     try:
-        cache.add(key, 0, timeout=window_seconds + 1)
-        count = cache.incr(key)  # atomic in Redis: concurrent requests each get their own count
+        # Atomic in Redis: concurrent requests each get their own count.
+        count = count_in_window(cache, key, timeout=window_seconds + 1)
     except ValueError:
         # The count was evicted between add and incr (a full cache): let this one through.
         return None

@@ -9,6 +9,7 @@ from crispy_forms.bootstrap import AppendedText, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,10 +46,15 @@ class QuestionForm(forms.Form):
         if read_only:
             for form_field in self.fields.values():
                 form_field.disabled = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = self._layout()
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, built when the form is drawn: an autosave only validates."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = self._layout()
+        return helper
 
     # -- building -------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -163,18 +163,36 @@ AnswersSource = dict[str, Any] | Callable[[Response], dict[str, Any]]
 
 
 def _locked_for_edit(response: Response | int, user: User) -> Response:
-    """The response row, locked, with the user's roles on it, in one query; refuses with
-    ResponseNotVisible (someone who may not see it), PermissionDenied (a reader) or
-    ResponseNotEditable (closed round, submitted response)."""
+    """The response row, locked, with its round and the user's roles on it, in one query;
+    refuses with ResponseNotVisible (someone who may not see it), PermissionDenied (a reader) or
+    ResponseNotEditable (closed round, submitted response).
+
+    Written in SQL: this read is on every autosave, and the ORM took 4 ms to build and compile
+    it against 1 ms to run it."""
     pk = response if isinstance(response, int) else response.pk
-    locked = (
-        permissions.with_roles_of(user, Response.objects.filter(pk=pk))
-        .select_for_update(of=("self",))
-        .select_related("round")
-        .order_by()
-        .first()
+    quote = connection.ops.quote_name
+    table, round_table = quote(Response._meta.db_table), quote(Round._meta.db_table)
+    round_columns = [field.column for field in Round._meta.concrete_fields]
+    role_sql, role_params = permissions.strongest_role_sql(user)
+    # Only the response row is locked: locking the round too would queue every save of it.
+    # Without row locks (SQLite), the IMMEDIATE transaction holds the whole database.
+    if connection.features.has_select_for_update_of:
+        lock = f" FOR UPDATE OF {table}"
+    elif connection.features.has_select_for_update:
+        lock = " FOR UPDATE"
+    else:
+        lock = ""
+    sql = (
+        f"SELECT {table}.*, "  # noqa: S608 (names from the models, values as parameters)
+        + "".join(f"{round_table}.{quote(c)} AS {quote('round__' + c)}, " for c in round_columns)
+        + f"({role_sql}) AS {permissions.STRONGEST_ROLE} FROM {table} "
+        f"JOIN {round_table} ON {round_table}.{quote(Round._meta.pk.column)} = "
+        f"{table}.{quote(Response._meta.get_field('round').column)} "
+        f"WHERE {table}.{quote(Response._meta.pk.column)} = %s{lock}"
     )
+    locked = next(iter(Response.objects.raw(sql, [*role_params, pk])), None)
     if locked is not None:
+        locked.round = _round_from_columns(locked, round_table)
         permissions.remember_roles(locked, user)
     # Members have a role; anyone else is refused, as not there if they may not see it.
     no_role = locked is None or not permissions.roles_on(user, locked)
@@ -182,6 +200,21 @@ def _locked_for_edit(response: Response | int, user: User) -> Response:
         raise ResponseNotVisible(_("You may not edit this response."))
     _check_editable(locked, user)
     return locked
+
+
+def _round_from_columns(response: Response, round_table: str) -> Round:
+    """The Round whose columns a raw query read onto `response` as `round__<column>`, converted as
+    the ORM converts them (a raw query converts its model's own columns only; SQLite returns
+    dates as text)."""
+    attnames, values = [], []
+    for field in Round._meta.concrete_fields:
+        value = response.__dict__.pop("round__" + field.column)
+        column = field.get_col(round_table)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = converter(value, column, connection)
+        attnames.append(field.attname)
+        values.append(value)
+    return Round.from_db(connection.alias, attnames, values)
 
 
 @transaction.atomic

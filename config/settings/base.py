@@ -184,7 +184,7 @@ else:
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that hangs instead of refusing must not hang autosave (rate limit, presence).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -31,7 +31,7 @@ def redis_down(settings):
     original = celery_app.conf.broker_url
     point_celery_at(DEAD_REDIS)
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD_REDIS}
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}
     }
     yield
     point_celery_at(original)

@@ -114,7 +114,7 @@ def test_a_limited_request_is_refused_before_any_work_on_the_response(draft_resp
 
 def test_with_redis_down_autosave_is_not_limited(draft_response, people, capped, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD_REDIS}
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}
     }
     settings.AUTOSAVES_PER_WINDOW = 1
     client = drafter_client(people)

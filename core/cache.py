@@ -1,0 +1,55 @@
+"""The Redis cache, as Django's, with two savings on the autosave's path (every request of the
+deadline surge reads the session and counts a rate limit here):
+
+- one `redis.Redis` per connection pool, not one per call: Django builds a new client for every
+  cache call, copying its ~170 response callbacks each time (about 0.1 ms a call on this
+  machine). A client holds nothing but the pool and those callbacks, and is thread-safe.
+- `count_in_window`: a counter that starts at zero with an expiry and is incremented, in one
+  round trip (Django's add + incr takes three: SET NX, EXISTS, INCRBY).
+"""
+
+from typing import Any
+
+from django.core.cache import BaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+
+
+class RedisCacheClient(DjangoRedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: str | None = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+    def count_in_window(self, key: str, timeout: int) -> int:
+        pipeline = self.get_client(key, write=True).pipeline(transaction=False)
+        pipeline.set(key, 0, ex=timeout, nx=True)
+        pipeline.incr(key)
+        _, count = pipeline.execute()
+        return int(count)
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = RedisCacheClient
+
+    def count_in_window(self, key: str, timeout: int) -> int:
+        return self._cache.count_in_window(self.make_and_validate_key(key), timeout)
+
+
+def count_in_window(cache: BaseCache, key: str, timeout: int) -> int:
+    """Adds one to the counter `key` (created at zero, expiring `timeout` seconds after that) and
+    returns its new value; atomic across processes on Redis. Any other backend (process memory
+    without REDIS_URL) takes add + incr. Raises ValueError if the counter vanished between the
+    two (an evicting cache)."""
+    if isinstance(cache, RedisCache):
+        return cache.count_in_window(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    return cache.incr(key)
