@@ -78,9 +78,7 @@ def test_users_and_scopes_are_counted_apart(cache_backend, monkeypatch):
 
 
 def test_with_the_cache_down_every_request_goes_through(settings, monkeypatch, caplog):
-    settings.CACHES = {
-        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}
-    }
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}}
     freeze_rate_limit_clock(monkeypatch, 60)
 
     with caplog.at_level(logging.WARNING, logger="core.ratelimit"):

@@ -30,9 +30,7 @@ def redis_down(settings):
         pytest.skip("REDIS_URL is not set: there is no Redis to lose (CI sets it)")
     original = celery_app.conf.broker_url
     point_celery_at(DEAD_REDIS)
-    settings.CACHES = {
-        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}
-    }
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}}
     yield
     point_celery_at(original)
 

@@ -113,9 +113,7 @@ def test_a_limited_request_is_refused_before_any_work_on_the_response(draft_resp
 
 
 def test_with_redis_down_autosave_is_not_limited(draft_response, people, capped, settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}
-    }
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": DEAD_REDIS}}
     settings.AUTOSAVES_PER_WINDOW = 1
     client = drafter_client(people)
 
