@@ -16,8 +16,8 @@ LOAD_LOGIN_WAIT seconds) the surge starts for everyone at once:
   typing stops). Like the page, a "saved" or "merged" reply moves base_version on (a "merged" one
   also puts the colleague's values it carries in place), a "conflict" reply stops the page (the
   user reloads it and goes on), a 429 waits for Retry-After and sends the
-  same text again, and the presence heartbeat goes out every 20 s. Each save writes
-  "<username> save #<n>", and every reply is logged to LOAD_LOG for the lost-save check;
+  same text again, and the presence heartbeat goes out every 15 s (as static/js/response-form.js).
+  Each save writes "<username> save #<n>", and every reply is logged to LOAD_LOG for the lost-save check;
 - analysts GET the comparison page (reports:comparison) every 3 to 10 s.
 
 The surge lasts LOAD_SURGE_SECONDS (180) from the moment everyone has signed in; the run stops
@@ -49,7 +49,7 @@ LOGIN_WAIT = float(os.environ.get("LOAD_LOGIN_WAIT", "240"))
 SURGE_SECONDS = float(os.environ.get("LOAD_SURGE_SECONDS", "180"))
 SAVE_EVERY = (float(os.environ.get("LOAD_SAVE_MIN", "3")), float(os.environ.get("LOAD_SAVE_MAX", "10")))
 LOOK_EVERY = (float(os.environ.get("LOAD_LOOK_MIN", "3")), float(os.environ.get("LOAD_LOOK_MAX", "10")))
-PRESENCE_EVERY = 20.0
+PRESENCE_EVERY = 15.0
 RETRY_DELAY = 10.0  # the page retries a failed save after 10 s
 TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "120"))
 ARRIVAL_SECONDS = float(os.environ.get("LOAD_ARRIVAL_SECONDS", "30"))

@@ -10,7 +10,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.utils.functional import cached_property
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,6 +36,8 @@ class QuestionForm(forms.Form):
         **kwargs: Any,
     ):
         self.question = question
+        # Fields in conflict with a colleague's save: the view sets them before drawing the form.
+        self.conflict_keys: set[str] = set()
         self.question_fields: list[Field] = list(question.fields.all())
         self.stored_answers = answers
         kwargs.setdefault("initial", {}).update(self._initial(answers))
@@ -60,7 +62,13 @@ class QuestionForm(forms.Form):
 
     def _add_fields(self, field: Field, country_choices: list[tuple[str, str]]) -> None:
         # Crispy prints help text with |safe; it comes from a definition file, so escape it here.
-        common = {"label": field.label, "help_text": escape(field.help_text), "required": False}
+        help_text = escape(field.help_text)
+        if field.required:
+            # Drafts may leave it empty; everyone who edits sees what submission will need.
+            help_text = format_html(
+                '<strong class="required-note">{}</strong> {}', _("Required for submission."), field.help_text
+            )
+        common = {"label": field.label, "help_text": help_text, "required": False}
         options = [(o.key, o.label) for o in field.taxonomy.options.all()] if field.taxonomy else []
         kind = field.field_type
         if kind == Field.FieldType.CHOICE:
@@ -127,13 +135,26 @@ class QuestionForm(forms.Form):
                 if field.field_type == Field.FieldType.COUNTRIES:
                     parts.append(
                         HTML(
-                            f'<p class="form-text mt-n2" id="hint_{field.key}">'
+                            f'<p class="form-text mt-n2 no-script-hint" id="hint_{field.key}">'
                             + _("Type to search; hold Ctrl (Cmd on a Mac) to choose several without script.")
                             + "</p>"
                         )
                     )
             if field.key + OTHER_SUFFIX in self.fields:
                 parts.append(field.key + OTHER_SUFFIX)
+            if field.key in self.conflict_keys:
+                # Beside the field as well as in the table at the top, where the choice is made.
+                parts.insert(
+                    0,
+                    HTML(
+                        f'<div class="alert alert-danger py-2 small" data-testid="conflict-note" '
+                        f'id="conflict-note-{field.key}">'
+                        + escape(_("A colleague changed this answer meanwhile."))
+                        + f' <a href="#resolve_{field.key}_mine">'
+                        + escape(_("Choose which version to keep"))
+                        + "</a></div>"
+                    ),
+                )
             attrs: dict[str, Any] = {"css_class": "answer-field mb-4", "data_field_key": field.key}
             if field.show_when_field is not None:
                 attrs["data_show_when_field"] = field.show_when_field.key

@@ -1,9 +1,10 @@
 """Who of a country has a response open right now. Kept in the cache (Redis in the full stack)
-for a minute after the page's last heartbeat; losing it costs nothing but the hint.
+for PRESENCE_SECONDS after the page's last heartbeat (the page beats every 15 s and says when it
+is left); losing it costs nothing but the hint.
 
 A heartbeat costs no SQL: the first one of a signed-in session checks who the person is and
 that they may see the response's drafts (the database), and leaves a grant in the cache for that
-session and response; the heartbeats after it, every 20 seconds, read only the cache. The grant
+session and response; the heartbeats after it read only the cache. The grant
 lasts GRANT_SECONDS, so a deactivated account or a removed role stops seeing colleagues within
 that time.
 """
@@ -19,7 +20,9 @@ from accounts.models import User
 from responses.models import Response
 
 logger = logging.getLogger(__name__)
-PRESENCE_SECONDS = 60
+# A person who closed the page without a word (a crash, a lost connection) is dropped this long
+# after their last heartbeat; one who left it normally, at once (presence_leave).
+PRESENCE_SECONDS = 20
 
 
 GRANT_SECONDS = 60
@@ -81,3 +84,13 @@ def presence_touch(*, response_id: int, grant: PresenceGrant, question: int | No
         logger.warning("presence unavailable for response %s", response_id, exc_info=True)
         return []
     return [v for k, v in sorted(entries.items()) if k != str(grant.user_id)]
+
+
+def presence_leave(*, response_id: int, grant: PresenceGrant) -> None:
+    """The grant's holder left the page: drops them now rather than when their entry runs out."""
+    try:
+        entries: dict[str, dict[str, Any]] = cache.get(_key(response_id)) or {}
+        if entries.pop(str(grant.user_id), None) is not None:
+            cache.set(_key(response_id), entries, PRESENCE_SECONDS * 2)
+    except Exception:
+        logger.warning("presence unavailable for response %s", response_id, exc_info=True)

@@ -32,7 +32,7 @@ from responses import permissions
 from responses.display import AnswerFormatter, answers_difference, question_progress
 from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
 from responses.models import Country, Response, ResponseVersion
-from responses.presence import presence_grant_issue, presence_grant_of, presence_touch
+from responses.presence import presence_grant_issue, presence_grant_of, presence_leave, presence_touch
 from responses.selectors import (
     countries_by_name,
     editing_sessions_of,
@@ -114,10 +114,23 @@ def _mark_errors(request: HttpRequest, response: Response, number: int, has_erro
     request.session[ERRORS_SESSION_KEY] = stored
 
 
+def draft_copy_key(user_id: int, response_id: int, number: int) -> str:
+    """The browser's localStorage key for the unsaved copy of one question's page
+    (static/js/response-form.js)."""
+    return f"allied-draft-{user_id}-{response_id}-{number}"
+
+
+# A page saved with its buttons (not by autosave) leaves its local copy behind: the page the save
+# redirects to says which copy the server now holds, once, and the script drops it.
+SAVED_COPY_SESSION_KEY = "saved_draft_copy"
+
+
 def _base_context(request: HttpRequest, response: Response, questions: list[Question]) -> dict[str, Any]:
     version = permissions.version_shown_to(request.user, response)
     answers = version.answers if version else {}
     member = permissions.sees_drafts(request.user, response)
+    returned = open_return(response) if member or permissions.is_cross_country_reader(request.user) else None
+    commented = set(returned.question_comments) if returned and member else set()
     return {
         "response": response,
         "authors": _authors(response),
@@ -129,7 +142,12 @@ def _base_context(request: HttpRequest, response: Response, questions: list[Ques
         "can_submit": permissions.can_submit_response(request.user, response),
         "can_return": permissions.can_return_response(request.user, response),
         "closed_reason": _closed_reason(response),
-        "open_return": open_return(response) if member else None,
+        "open_return": returned if member else None,
+        # Analysts and coordinators read the submitted version: they are told it was returned.
+        "returned_to_country": returned if not member else None,
+        "commented_questions": {q.number for q in questions if q.key in commented},
+        "saved_copy": request.session.pop(SAVED_COPY_SESSION_KEY, None) if member else None,
+        "draft_copy_prefix": draft_copy_key(request.user.pk, response.pk, 0)[:-1],
         "progress": question_progress(questions, answers, with_errors=_errors_in_session(request, response))
         if member
         else [],
@@ -192,6 +210,9 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     formatter = AnswerFormatter(questions)
     context["sections"] = _answer_sections(formatter, questions, context["answers"])
     context["last_changes"] = last_change_by_question(response, questions) if context["is_member"] else {}
+    # Drafters see what the approver will be asked for, while there is still time to write it.
+    if context["editable"] and response.current_version:
+        context["missing"] = response_missing_answers(response=response)
     if request.user.is_coordinator and not context["is_member"]:
         returned = last_return(response)
         if returned is not None and response.submitted_version_id != returned.returned_version_id:
@@ -290,6 +311,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
                 data["base_version"] = str(conflict.current_version.number)
                 form_kwargs["answers"] = conflict.current_version.answers
                 form = QuestionForm(data, **form_kwargs)
+                form.conflict_keys = conflicting
                 form.is_valid()
             except ValidationError as exc:
                 form.add_service_errors(
@@ -304,6 +326,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
             else:
                 _mark_errors(request, response, number, has_errors=False)
                 _say_saved(request, result, AnswerFormatter(questions))
+                request.session[SAVED_COPY_SESSION_KEY] = draft_copy_key(request.user.pk, pk, number)
                 if "save_next" in request.POST and number < questions[-1].number:
                     return redirect("responses:question", pk=pk, number=number + 1)
                 if "save_review" in request.POST:
@@ -461,14 +484,23 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
                 {"status": "invalid", "message": " ".join(exc.messages), "errors": form.errors}, status=422
             )
         return JsonResponse({"status": "invalid", "message": " ".join(exc.messages)}, status=422)
-    form = form_of["form"]
+    form, locked = form_of["form"], form_of["response"]
     saved_at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
     on_this_page = [f for f in form.question_fields if f.key in set(result.merged_from_others)]
+    with_errors = _errors_in_session(request, locked)
+    if number in with_errors:  # this page's answers were just accepted
+        _mark_errors(request, locked, number, has_errors=False)
+        with_errors.discard(number)
     reply: dict[str, Any] = {
         "status": "saved",
         "version": result.version.number,
         "created": result.created,
         "message": _("Saved at %(time)s") % {"time": saved_at},
+        # The page's question tabs, as they now stand (the page updates them in place).
+        "progress": [
+            {"question": item.question.number, "state": item.state, "label": str(item.label)}
+            for item in question_progress(_questions(locked), result.answers, with_errors=with_errors)
+        ],
     }
     if on_this_page:
         # The page shows stale values for these fields: the reply carries them as they are now,
@@ -506,6 +538,9 @@ def response_presence(request: HttpRequest, pk: int) -> HttpResponse:
         grant = presence_grant_issue(
             session_key=request.session.session_key, response=response, user=request.user
         )
+    if request.POST.get("leaving"):
+        presence_leave(response_id=pk, grant=grant)
+        return JsonResponse({"others": []})
     others = presence_touch(response_id=pk, grant=grant, question=question)
     return JsonResponse({"others": [{"name": o["name"], "question": o["question"]} for o in others]})
 

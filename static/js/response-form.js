@@ -5,13 +5,20 @@
 (function () {
   "use strict";
 
+  // A page saved with its buttons: the server now holds what its local copy held (views.py
+  // SAVED_COPY_SESSION_KEY), so the copy must never come back over a later version.
+  var savedCopy = document.getElementById("saved-draft-copy");
+  if (savedCopy) {
+    try { localStorage.removeItem(savedCopy.dataset.key); } catch (e) { /* storage disabled */ }
+  }
+
   var form = document.getElementById("question-form");
   if (!form) { return; }
 
   var AUTOSAVE_DELAY_MS = 3000;
   var RETRY_DELAY_MS = 10000;
   var MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
-  var PRESENCE_EVERY_MS = 20000;
+  var PRESENCE_EVERY_MS = 15000;  // the server forgets a silent page after 20 s (presence.py)
   var statusEl = document.getElementById("autosave-status");
   var presenceEl = document.getElementById("presence");
   var autosaveUrl = form.dataset.autosaveUrl;
@@ -53,7 +60,17 @@
   if (window.TomSelect) {
     form.querySelectorAll("select[data-searchable]").forEach(function (select) {
       if (!select.disabled) {
-        new window.TomSelect(select, { plugins: ["remove_button"], maxOptions: null, hideSelected: true });
+        var picker = new window.TomSelect(select, {
+          plugins: ["remove_button"], maxOptions: null, hideSelected: true,
+          // The next country is typed from an empty search, not from the last one's name.
+          onItemAdd: function () { this.setTextboxValue(""); this.refreshOptions(false); },
+        });
+        if (select.labels && select.labels.length && picker.control_input) {
+          // The search box is what takes the keyboard: it carries the field's name.
+          picker.control_input.setAttribute("aria-label", select.labels[0].textContent.trim());
+        }
+        var hint = document.getElementById("hint_" + select.name);
+        if (hint && hint.classList.contains("no-script-hint")) { hint.classList.add("d-none"); }
       }
     });
   }
@@ -154,10 +171,12 @@
   }
 
   /* --- autosave ------------------------------------------------------------------------------------- */
-  var timer = null;
+  var timer = null;  // a save is waiting to be sent
   var saving = false;
   var pending = false;
   var stopped = false;
+  var failed = false;  // the last save did not reach the server: the text is only on this page
+  var leaving = false;  // the form is being sent with its buttons
   var notBefore = 0;  // set by a 429: typing on must not send the next save before the server allows
   var editedSinceSent = {};  // input names changed while a save is on its way
 
@@ -165,7 +184,29 @@
     if (stopped || !autosaveUrl) { return; }
     clearTimeout(timer);
     var wait = delay === undefined ? AUTOSAVE_DELAY_MS : delay;
-    timer = setTimeout(save, Math.max(wait, notBefore - Date.now()));
+    timer = setTimeout(function () { timer = null; save(); }, Math.max(wait, notBefore - Date.now()));
+  }
+
+  function hasUnsavedText() {
+    return timer !== null || saving || pending || failed || stopped;
+  }
+
+  /* The page is being hidden or left: a save that is waiting goes now, and the browser finishes
+   * sending it after the page is gone (keepalive). */
+  function flush() {
+    if (stopped || !autosaveUrl || (timer === null && !failed)) { return; }
+    clearTimeout(timer);
+    timer = null;
+    save(true);
+  }
+
+  function updateProgress(progress) {
+    (progress || []).forEach(function (item) {
+      document.querySelectorAll("[data-progress-question='" + item.question + "']").forEach(function (badge) {
+        badge.className = "badge progress-" + item.state;
+        badge.textContent = item.label;
+      });
+    });
   }
 
   function retryDelay(response) {
@@ -174,8 +215,8 @@
     return Math.min(seconds * 1000, MAX_RETRY_DELAY_MS);
   }
 
-  function save() {
-    if (saving) { pending = true; return; }
+  function save(keepalive) {
+    if (saving && !keepalive) { pending = true; return; }
     saving = true;
     editedSinceSent = {};
     say(form.dataset.msgSaving || "Saving…", "");
@@ -184,6 +225,7 @@
       body: new FormData(form),
       headers: { "X-CSRFToken": csrfToken, "X-Requested-With": "fetch", "Accept": "application/json" },
       credentials: "same-origin",
+      keepalive: !!keepalive,
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       var json = type.indexOf("application/json") !== -1;
@@ -205,8 +247,10 @@
       return response.json().then(function (data) { return { status: response.status, data: data }; });
     }).then(function (result) {
       var data = result.data;
+      failed = false;
       if (data.status === "saved" || data.status === "merged") {
         document.dispatchEvent(new CustomEvent("allied:activity"));
+        updateProgress(data.progress);
       }
       if (data.status === "saved") {
         baseInput.value = data.version;
@@ -238,6 +282,7 @@
     }).catch(function (problem) {
       var kind = problem && problem.kind;
       var wait = (problem && problem.wait) || RETRY_DELAY_MS;
+      failed = true;
       if (kind === "limited") {
         notBefore = Date.now() + wait;
         say(problem.message || form.dataset.msgLimited || "Not saved yet: too many saves in a short time. Your text stays on this page and is saved again in a moment.", "warning");
@@ -285,12 +330,46 @@
   form.addEventListener("input", function (event) {
     if (event.target.matches("textarea, input[type=text], input[type=number], input[type=email]")) { changed(event); }
   });
-  form.addEventListener("submit", function () { clearTimeout(timer); stopped = true; keepLocalCopy(); });
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    timer = null;
+    stopped = true;
+    leaving = true;
+    keepLocalCopy();
+  });
+  var conflict = document.getElementById("conflict");
+  if (conflict) { conflict.focus(); }  // keyboard and screen-reader users start at the choice
   if (autosaveUrl) {
     offerLocalCopy();
     heartbeat();
     setInterval(heartbeat, PRESENCE_EVERY_MS);
-    window.addEventListener("beforeunload", keepLocalCopy);
+    window.addEventListener("beforeunload", function (event) {
+      // A copy of text the server already holds would later read as unsaved text: keep only
+      // what is not saved yet.
+      if (leaving || !hasUnsavedText()) { return; }
+      keepLocalCopy();
+      flush();
+      // Asked only while text is on its way or did not reach the server.
+      event.preventDefault();
+      event.returnValue = form.dataset.msgLeaveUnsaved || "";
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { flush(); }
+    });
+    window.addEventListener("pagehide", function () {
+      flush();
+      if (form.dataset.presenceUrl && !leftBySubmit) {
+        var body = new FormData();
+        body.append("leaving", "1");
+        fetch(form.dataset.presenceUrl, {
+          method: "POST", body: body, credentials: "same-origin", keepalive: true,
+          headers: { "X-CSRFToken": csrfToken },
+        }).catch(function () { /* only a hint */ });
+      }
+    });
+    // Back online: what was typed offline goes through the normal merge (its base is the version
+    // the page last saw, so a colleague's change made meanwhile is merged or shown as a conflict).
+    window.addEventListener("online", function () { if (failed && !saving) { scheduleSave(0); } });
     // Back from the error page of a failed Save, the browser may show this page from memory:
     // the text is there, but autosave is stopped by the submit. Loading the page afresh puts the
     // local copy back over the server's answers and saves it (offerLocalCopy).
