@@ -57,23 +57,7 @@
   }
 
   /* --- searchable selects and counters ---------------------------------------------------------- */
-  if (window.TomSelect) {
-    form.querySelectorAll("select[data-searchable]").forEach(function (select) {
-      if (!select.disabled) {
-        var picker = new window.TomSelect(select, {
-          plugins: ["remove_button"], maxOptions: null, hideSelected: true,
-          // The next country is typed from an empty search, not from the last one's name.
-          onItemAdd: function () { this.setTextboxValue(""); this.refreshOptions(false); },
-        });
-        if (select.labels && select.labels.length && picker.control_input) {
-          // The search box is what takes the keyboard: it carries the field's name.
-          picker.control_input.setAttribute("aria-label", select.labels[0].textContent.trim());
-        }
-        var hint = document.getElementById("hint_" + select.name);
-        if (hint && hint.classList.contains("no-script-hint")) { hint.classList.add("d-none"); }
-      }
-    });
-  }
+  // Searchable selects: static/js/searchable-selects.js, loaded before this script.
 
   var counters = [];
   form.querySelectorAll("textarea[maxlength]").forEach(function (area) {

@@ -22,8 +22,11 @@ from tests.browser.test_answering_journey import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+WIDEST_ELEMENTS = (Path(__file__).parent / "widest_elements.js").read_text(encoding="utf-8")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+# Phone screenshots kept for a person to look at (test-artifacts/).
+LOOKED_AT = {"/reports/compare/us-support/", "/responses/", "/coordination/accounts/"}
 
 
 def axe_problems(page: Page) -> list[str]:
@@ -41,6 +44,11 @@ def axe_problems(page: Page) -> list[str]:
 def sideways_scroll(page: Page) -> int:
     """How many pixels the page is wider than the window (0: it does not scroll sideways)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def widest_elements(page: Page) -> str:
+    """The innermost elements that reach past the window's right edge, to say what to fix."""
+    return page.evaluate(WIDEST_ELEMENTS)
 
 
 @pytest.fixture
@@ -76,7 +84,7 @@ def journey(us_round, settings):
     ).first()
     draft_pk, number = draft.pk, draft.current_number
     staff_pages = [
-        reverse("core:home"),
+        reverse("home"),
         reverse("responses:list"),
         reverse("responses:detail", args=[draft_pk]),
         *(reverse("responses:question", args=[draft_pk, n]) for n in range(1, 7)),
@@ -88,10 +96,10 @@ def journey(us_round, settings):
         reverse("accounts:security"),
     ]
     readers_pages = [
-        reverse("core:home"),
+        reverse("home"),
         reverse("reports:comparison"),
         *(reverse(f"reports:{name}") for name in ("troops", "us_support", "stationing", "agreement")),
-        *(reverse(f"reports:{name}") for name in ("sanctions", "changes", "status")),
+        *(reverse(f"reports:{name}") for name in ("sanctions", "changes")),
         reverse("reports:list"),
         reverse("reports:new"),
         reverse("reports:detail", args=[report.pk]),
@@ -110,6 +118,7 @@ def journey(us_round, settings):
         "analyst": readers_pages,
         "coordinator": [
             *readers_pages,
+            reverse("reports:status"),
             reverse("coordination:users"),
             reverse("coordination:user_detail", args=[drafter.user.pk]),
             reverse("coordination:user_invite"),
@@ -137,10 +146,16 @@ def test_no_page_of_any_role_has_a_serious_accessibility_problem_or_scrolls_side
                 f"{username} {path}: {answer and answer.status}"
             )
             problems += [f"{username} {path}: {p}" for p in axe_problems(page)]
+            if path in LOOKED_AT:
+                screenshot(page, f"desktop-{username}-" + path.strip("/").replace("/", "-"))
             page.set_viewport_size(PHONE)
             page.wait_for_timeout(100)
+            if path in LOOKED_AT or path.endswith("/questions/1/"):
+                screenshot(page, f"phone-{username}-" + path.strip("/").replace("/", "-"))
             if (extra := sideways_scroll(page)) > 0:
-                problems.append(f"{username} {path}: {extra} px wider than a 390 px phone")
+                problems.append(
+                    f"{username} {path}: {extra} px wider than a 390 px phone: {widest_elements(page)}"
+                )
                 screenshot(page, "phone-too-wide-" + path.strip("/").replace("/", "-"))
         context.close()
     assert problems == [], "\n".join(problems)
