@@ -4,14 +4,30 @@
   "use strict";
   if (!window.Chart) { return; }
   var palette = ["#1f3a5f", "#b35c00", "#2e7d32", "#8b0000", "#5c3d8f", "#00707a"];
+
+  /* A long category name on several lines (Chart.js draws an array as lines), so that a narrow
+   * screen shows every word of it rather than cutting it at the canvas edge. */
+  function wrapped(label, width) {
+    var words = String(label).split(" ");
+    var lines = [];
+    var line = "";
+    words.forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines.length > 1 ? lines : label;
+  }
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) { return; }
     var data = JSON.parse(source.textContent);
     data.datasets.forEach(function (set, i) { set.backgroundColor = palette[i % palette.length]; });
+    var perLine = canvas.parentElement.clientWidth < 576 ? 16 : 30;
+    var labels = data.labels.map(function (label) { return wrapped(label, perLine); });
     new window.Chart(canvas, {
       type: "bar",
-      data: { labels: data.labels, datasets: data.datasets },
+      data: { labels: labels, datasets: data.datasets },
       options: {
         indexAxis: data.horizontal ? "y" : "x",
         maintainAspectRatio: false,

@@ -82,10 +82,15 @@
     return entries;
   }
 
+  // Inputs changed since the last save the server acknowledged: what a local copy is for.
+  var unsaved = {};
+
   function keepLocalCopy() {
     if (!draftKey) { return; }
     try {
-      localStorage.setItem(draftKey, JSON.stringify({ base: baseInput.value, fields: serialise(), at: Date.now() }));
+      localStorage.setItem(draftKey, JSON.stringify({
+        base: baseInput.value, fields: serialise(), names: Object.keys(unsaved), at: Date.now(),
+      }));
     } catch (e) { /* storage full or disabled: the server copy still saves */ }
   }
 
@@ -111,10 +116,29 @@
     counters.forEach(function (update) { update(); });
   }
 
-  function restore(entries) {
+  function byNameOf(entries, names) {
     var byName = {};
-    entries.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
-    setInputs(byName, null);
+    names.forEach(function (name) { byName[name] = []; });
+    entries.forEach(function (pair) {
+      if (Object.prototype.hasOwnProperty.call(byName, pair[0])) { byName[pair[0]].push(pair[1]); }
+    });
+    return byName;
+  }
+
+  /* Puts back only the inputs the person had changed: the others on the page are the server's,
+   * possibly newer than the copy. */
+  function restore(stored) {
+    var names = stored.names || stored.fields.map(function (pair) { return pair[0]; });
+    var byName = byNameOf(stored.fields, names);
+    setInputs(byName, byName);
+    names.forEach(function (name) { unsaved[name] = true; });
+  }
+
+  function sameAsPage(stored) {
+    var names = stored.names || stored.fields.map(function (pair) { return pair[0]; });
+    var kept = byNameOf(stored.fields, names);
+    var shown = byNameOf(serialise(), names);
+    return names.every(function (name) { return JSON.stringify(kept[name]) === JSON.stringify(shown[name]); });
   }
 
   /* A colleague's values that the server merged into the save just made, by input name. An
@@ -137,9 +161,10 @@
     var stored;
     try { stored = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { stored = null; }
     if (!stored) { return; }
-    if (JSON.stringify(stored.fields) === JSON.stringify(serialise())) { dropLocalCopy(); return; }
+    // Saved after all (a save sent as the page was left): nothing to offer.
+    if (sameAsPage(stored)) { dropLocalCopy(); return; }
     if (stored.base === baseInput.value) {
-      restore(stored.fields);
+      restore(stored);
       say(form.dataset.msgRestored || "Restored what you typed last time; saving it now.", "warning");
       scheduleSave(0);
     } else {
@@ -148,7 +173,14 @@
       button.type = "button";
       button.className = "btn btn-sm btn-warning ms-2";
       button.textContent = form.dataset.msgRestoreOlder || "Restore text you had not saved";
-      button.addEventListener("click", function () { restore(stored.fields); button.remove(); scheduleSave(0); });
+      button.addEventListener("click", function () {
+        // Saved from the version it was typed on, so the server merges it with what changed
+        // since, or shows a conflict: it never silently replaces a colleague's newer answer.
+        restore(stored);
+        baseInput.value = stored.base;
+        button.remove();
+        scheduleSave(0);
+      });
       statusEl.textContent = form.dataset.msgOlderCopy || "You have unsaved text from an earlier visit, and the response changed since.";
       statusEl.appendChild(button);
     }
@@ -236,6 +268,9 @@
         document.dispatchEvent(new CustomEvent("allied:activity"));
         updateProgress(data.progress);
       }
+      if (data.status === "saved" || data.status === "merged") {
+        unsaved = Object.assign({}, editedSinceSent);
+      }
       if (data.status === "saved") {
         baseInput.value = data.version;
         dropLocalCopy();
@@ -286,7 +321,10 @@
   }
 
   function changed(event) {
-    if (event && event.target && event.target.name) { editedSinceSent[event.target.name] = true; }
+    if (event && event.target && event.target.name) {
+      editedSinceSent[event.target.name] = true;
+      unsaved[event.target.name] = true;
+    }
     applyConditions();
     keepLocalCopy();
     scheduleSave();
