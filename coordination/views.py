@@ -1,6 +1,5 @@
 """The coordinator's pages: accounts and invitations, rounds, reminders, the audit log."""
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
@@ -34,8 +33,8 @@ from coordination.forms import AuditFilterForm, RoundForm
 from coordination.selectors import audit_events_matching
 from coordination.services import countries_without_submission, reminders_send_now, round_update
 from core.forms import add_service_errors
+from core.spreadsheets import SafeCsvWriter
 from questionnaire.models import Round
-from reports.exporters.safety import neutralise_formula
 from responses import permissions
 
 
@@ -117,17 +116,17 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(["when", "user", "action", "response", "version", "detail"])
     for event in audit_events_matching(filters).iterator():
         writer.writerow(
             [
                 event.at.isoformat(),
-                neutralise_formula(event.user.username if event.user else ""),
+                event.user.username if event.user else "",
                 event.action,
                 event.response_id or "",
                 event.version_id or "",
-                neutralise_formula(str(event.detail)),
+                str(event.detail),
             ]
         )
     return response

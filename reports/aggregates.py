@@ -104,7 +104,8 @@ def divergence(counts: list[OptionCount]) -> float | None:
     total = sum(c.count for c in counts)
     if total == 0 or len(counts) < 2:
         return None
-    entropy = -sum((c.count / total) * math.log(c.count / total) for c in counts if c.count)
+    # Each term is >= 0, summed from +0.0: all answers on one option give 0.0, never "-0.0".
+    entropy = sum(-(c.count / total) * math.log(c.count / total) for c in counts if c.count)
     return round(entropy / math.log(len(counts)), 3)
 
 
@@ -118,4 +119,7 @@ def summarise(field_obj: Field, cells: list[tuple[str, Any]], options: list[tupl
         summary.options = option_counts(field_obj, cells, options)
         if agg == Field.Aggregation.COUNT:
             summary.divergence = divergence(summary.options)
+        else:
+            # What most responses named comes first (ties in the taxonomy's order).
+            summary.options.sort(key=lambda option: -option.count)
     return summary

@@ -14,10 +14,10 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accounts.models import User
 from audit.models import AuditEvent
+from core.spreadsheets import neutralise_formula
 from questionnaire.models import Round
-from reports.exporters import EXPORTERS
+from reports.exporters import EXPORTERS, pdf_export
 from reports.exporters.report_context import STAMP_PLACEHOLDER
-from reports.exporters.safety import neutralise_formula
 from reports.models import Report, ReportFile, ReportSource, SeenVersion
 from reports.selectors import Comparison, comparison_build, submitted_responses
 from responses import permissions
@@ -229,17 +229,11 @@ def report_file_stamped(*, report_file: ReportFile, user: User, at: datetime) ->
         book.properties.description = stamp
         book.properties.lastModifiedBy = who
         summary = book["Summary"]
-        summary["B1"] = stamp
+        summary["B1"] = neutralise_formula(stamp)
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
-    writer.add_metadata({"/Subject": stamp, "/Author": who})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return pdf_export.stamped(content, stamp=stamp, who=who)
 
 
 def seen_versions_record(*, user: User, comparison: Comparison) -> None:

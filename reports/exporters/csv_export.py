@@ -1,9 +1,9 @@
-import csv
 import io
 
 from django.utils import timezone
 
-from reports.exporters.safety import neutralise_formula
+from core.spreadsheets import SafeCsvWriter
+from reports.exporters.report_context import demo_notice
 from reports.models import Report
 from reports.selectors import Comparison
 
@@ -13,11 +13,12 @@ HEADER = ["country", "country_codes", "question", "field_key", "field", "answer"
 def build(comparison: Comparison, report: Report) -> bytes:
     """One row per country (or joint response) per field, UTF-8 with a BOM for spreadsheets."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out, lineterminator="\r\n")
     built = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M %Z")
-    writer.writerow(
-        [f"{comparison.round.handling_marking} - Allied Responses report {report.pk}, built {built}"]
-    )
+    title = f"{comparison.round.handling_marking} - Allied Responses report {report.pk}, built {built}"
+    # One title line (the demonstration notice beside it), the download stamp after it, then the
+    # header: a reader that skips the lines above the header skips the same number every time.
+    writer.writerow([title, notice] if (notice := demo_notice()) else [title])
     writer.writerow(HEADER)
     for block in comparison.blocks:
         for row in block.rows:
@@ -29,12 +30,12 @@ def build(comparison: Comparison, report: Report) -> bytes:
                     number = raw
                 writer.writerow(
                     [
-                        neutralise_formula(column.label),
+                        column.label,
                         column.codes,
                         block.question.number,
                         row.field.key,
-                        neutralise_formula(row.field.label),
-                        neutralise_formula(text),
+                        row.field.label,
+                        text,
                         number,
                         kind,
                     ]

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from questionnaire.models import Field
 from reports.charts import bar_chart_svg
@@ -84,7 +86,18 @@ def report_context(comparison: Comparison, report: Report) -> dict[str, Any]:
         "sections": sections,
         "texts": [t for t in texts if t["answers"]],
         "stamp_placeholder": STAMP_PLACEHOLDER,
+        "demo_notice": demo_notice(),
     }
+
+
+def demo_notice() -> str:
+    """The line every file of a demonstration instance carries (empty elsewhere): a file travels
+    without the site's banner."""
+    if not settings.DEMO_NOTICE:
+        return ""
+    return _(
+        "Demonstration data: every response in this file is invented and states no government's position."
+    )
 
 
 # Replaced at download by who downloaded the file and when.

@@ -5,17 +5,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.exporters.safety import neutralise_formula
+from core.spreadsheets import header_footer_text, neutralise_formula, safe_append
+from reports.exporters.report_context import demo_notice
 from reports.models import Report
 from reports.selectors import Comparison, Row
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def _text(value: str) -> str:
-    return neutralise_formula(value)
 
 
 def _cell_value(row: Row, index: int) -> object:
@@ -25,17 +22,17 @@ def _cell_value(row: Row, index: int) -> object:
         return raw["value"]
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
-    return _text(row.cells[index])
+    return neutralise_formula(row.cells[index])
 
 
 def _mark(sheet: Worksheet, marking: str) -> None:
-    sheet.oddHeader.center.text = marking
-    sheet.oddFooter.center.text = marking
+    sheet.oddHeader.center.text = header_footer_text(marking)
+    sheet.oddFooter.center.text = header_footer_text(marking)
     sheet.oddFooter.right.text = "&P / &N"
 
 
 def _header(sheet: Worksheet, values: list[str]) -> None:
-    sheet.append([_text(v) for v in values])
+    safe_append(sheet, values)
     for cell in sheet[sheet.max_row]:
         cell.fill, cell.font, cell.alignment = HEADER_FILL, HEADER_FONT, WRAP
 
@@ -43,12 +40,13 @@ def _header(sheet: Worksheet, values: list[str]) -> None:
 def _matrix(sheet: Worksheet, comparison: Comparison, rows: list[tuple[str, Row]]) -> None:
     _header(sheet, ["Question", "Field", *[c.label for c in comparison.columns]])
     for question_label, row in rows:
-        sheet.append(
+        safe_append(
+            sheet,
             [
                 question_label,
-                _text(row.field.label),
+                row.field.label,
                 *[_cell_value(row, i) for i in range(len(comparison.columns))],
-            ]
+            ],
         )
         for cell in sheet[sheet.max_row]:
             cell.alignment = WRAP
@@ -65,11 +63,14 @@ def build(comparison: Comparison, report: Report) -> bytes:
     summary = book.active
     summary.title = "Summary"
     _mark(summary, marking)
-    summary.append([marking])
+    safe_append(summary, [marking])
     summary["A1"].font = Font(bold=True, color="8B0000")
-    summary.append([f"Allied Responses report {report.pk}: {comparison.round}"])
-    summary.append([f"{len(comparison.columns)} responses compared (submitted versions)"])
-    summary.append([])
+    safe_append(summary, [f"Allied Responses report {report.pk}: {comparison.round}"])
+    safe_append(summary, [f"{len(comparison.columns)} responses compared (submitted versions)"])
+    if notice := demo_notice():
+        safe_append(summary, [notice])
+        summary.cell(row=summary.max_row, column=1).font = Font(bold=True, color="8B0000")
+    safe_append(summary, [])
     _header(
         summary,
         [
@@ -92,18 +93,19 @@ def build(comparison: Comparison, report: Report) -> bytes:
                 continue
             numbers = s.numbers
             options = "; ".join(f"{o.label}: {o.count}" for o in (s.options or []) if o.count)
-            summary.append(
+            safe_append(
+                summary,
                 [
                     f"Q{block.question.number}",
-                    _text(row.field.label),
+                    row.field.label,
                     row.field.get_aggregation_display(),
                     s.answered,
                     numbers.total if numbers else None,
                     numbers.minimum if numbers else None,
                     numbers.median if numbers else None,
                     numbers.maximum if numbers else None,
-                    _text(options),
-                ]
+                    options,
+                ],
             )
             for cell in summary[summary.max_row]:
                 cell.alignment = WRAP

@@ -118,11 +118,13 @@ def test_drafter_answers_six_questions_over_two_visits_and_the_approver_submits(
     wait_saved(page)
     page.get_by_label("Comments on sanctions").fill("Typed just before the tab was closed.")
     question_6 = page.url
-    page.close()  # closing the tab: no beforeunload, no autosave
+    # Closing the tab: no beforeunload; the page sends the waiting save as it goes (pagehide),
+    # and if that did not arrive, the local copy brings the text back and saves it.
+    page.close()
     page = page.context.new_page()
     page.goto(question_6)
     expect(page.get_by_label("Comments on sanctions")).to_have_value("Typed just before the tab was closed.")
-    wait_saved(page)
+    wait_for_saved_answer("q6_comments", "Typed just before the tab was closed.")
     screenshot(page, "journey-02-question-6-restored")
     save_and_continue(page)
     for number in range(1, 7):

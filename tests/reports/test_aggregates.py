@@ -96,3 +96,24 @@ def test_summarise_picks_the_aggregation_of_the_field():
     assert [o.key for o in choice_summary.chosen_options] == ["yes"]
     assert choice_summary.divergence == 0.0
     assert text_summary.options is None and text_summary.numbers is None
+
+
+def test_unanimous_answers_show_divergence_zero_never_minus_zero():
+    choice = Field(key="c", field_type="choice", aggregation="count")
+    counts = option_counts(choice, [("A", "yes"), ("B", "yes")], YES_NO)
+
+    assert str(divergence(counts)) == "0.0"
+
+
+def test_mentions_are_listed_by_how_often_they_were_named():
+    multi = Field(key="m", field_type="multi", aggregation="mentions")
+    options = [("isr", "ISR"), ("airlift", "Airlift"), ("fires", "Long-range fires")]
+    cells = [
+        ("A", {"selected": ["fires", "airlift"], "other": ""}),
+        ("B", {"selected": ["fires"], "other": ""}),
+        ("C", {"selected": ["fires", "airlift", "isr"], "other": ""}),
+    ]
+
+    summary = summarise(multi, cells, options)
+
+    assert [(o.key, o.count) for o in summary.options] == [("fires", 3), ("airlift", 2), ("isr", 1)]
