@@ -16,6 +16,7 @@ from audit.services import audit_record
 from coordination.models import ReminderSent
 from questionnaire.models import Round
 from responses.models import Country, Membership, Response, ResponseAuthor
+from responses.selectors import round_addressees
 
 logger = logging.getLogger(__name__)
 
@@ -27,24 +28,48 @@ def _require_coordinator(user: User) -> None:
 
 @transaction.atomic
 def round_update(
-    *, round: Round, user: User, status: str, deadline: dt.datetime | None, handling_marking: str
+    *,
+    round: Round,
+    user: User,
+    status: str,
+    deadline: dt.datetime | None,
+    handling_marking: str,
+    addressee_codes: list[str] | None = None,
 ) -> Round:
+    """Changes what a coordinator runs of a round; `addressee_codes` None keeps the list."""
     _require_coordinator(user)
     if not handling_marking.strip():
         raise ValidationError({"handling_marking": [_("A round needs its handling marking.")]})
     if deadline and round.opens_at and deadline <= round.opens_at:
         raise ValidationError({"deadline": [_("The deadline must be after the round opens.")]})
-    before = {"status": round.status, "deadline": str(round.deadline), "marking": round.handling_marking}
+    before = {
+        "status": round.status,
+        "deadline": str(round.deadline),
+        "marking": round.handling_marking,
+        "addressees": list(round.addressee_codes),
+    }
     round.status = status
     round.deadline = deadline
     round.handling_marking = handling_marking.strip()
-    round.save(update_fields=["status", "deadline", "handling_marking"])
+    if addressee_codes is not None:
+        known = set(Country.objects.filter(code__in=addressee_codes).values_list("code", flat=True))
+        if unknown := sorted(set(addressee_codes) - known):
+            raise ValidationError(
+                {"addressees": [_("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+            )
+        round.addressee_codes = sorted(known)
+    round.save(update_fields=["status", "deadline", "handling_marking", "addressee_codes"])
     audit_record(
         user=user,
         action=AuditEvent.Action.ROUND_CHANGE,
         round_id=round.pk,
         before=before,
-        after={"status": status, "deadline": str(deadline), "marking": round.handling_marking},
+        after={
+            "status": status,
+            "deadline": str(deadline),
+            "marking": round.handling_marking,
+            "addressees": list(round.addressee_codes),
+        },
     )
     return round
 
@@ -53,11 +78,9 @@ def countries_without_submission(round: Round) -> list[Country]:
     submitted = ResponseAuthor.objects.filter(round=round, response__status=Response.Status.SUBMITTED).values(
         "country_id"
     )
-    return list(
-        Country.objects.filter(is_invitable=True, memberships__isnull=False)
-        .exclude(pk__in=submitted)
-        .distinct()
-    )
+    # Reminders go to the countries the round was sent to, never to one it was not.
+    addressees = Country.objects.filter(pk__in=[c.pk for c in round_addressees(round)])
+    return list(addressees.filter(memberships__isnull=False).exclude(pk__in=submitted).distinct())
 
 
 def _send_reminder(round: Round, country: Country, key: str) -> int:

@@ -66,6 +66,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 deadline=form.cleaned_data["deadline"],
                 handling_marking=form.cleaned_data["handling_marking"],
+                addressee_codes=[c.code for c in form.cleaned_data["addressees"]],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

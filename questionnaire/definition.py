@@ -102,6 +102,8 @@ class RoundDef(Strict):
     deadline: AwareDatetime | None = None
     status: Literal["planned", "open", "closed"] = "planned"
     handling_marking: str | None = None
+    # ISO 3166 alpha-2 codes of the countries the round is sent to (none: every invitable one).
+    addressees: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = []
 
     @model_validator(mode="after")
     def check_dates(self) -> "RoundDef":

@@ -437,9 +437,16 @@ def _remove_unlisted(questionnaire: Questionnaire, definition: DefinitionFile, c
 def _load_rounds(questionnaire: Questionnaire, definition: DefinitionFile, changes: list[str]) -> None:
     """Creates the rounds the file names that do not exist yet. An existing round is the
     coordinator's to run: its status, deadline and marking are never reset by a reload."""
-    existing = set(Round.objects.filter(questionnaire=questionnaire).values_list("key", flat=True))
+    existing = {r.key: r for r in Round.objects.filter(questionnaire=questionnaire)}
     for round_def in definition.rounds:
         if round_def.key in existing:
+            round_ = existing[round_def.key]
+            # A round loaded before addressees existed takes the file's list once; after that
+            # the list is the coordinator's.
+            if round_def.addressees and not round_.addressee_codes:
+                round_.addressee_codes = sorted(set(round_def.addressees))
+                round_.save(update_fields=["addressee_codes"])
+                changes.append(f"round {round_def.key}: addressees set from the file")
             continue
         Round.objects.create(
             questionnaire=questionnaire,
@@ -449,5 +456,6 @@ def _load_rounds(questionnaire: Questionnaire, definition: DefinitionFile, chang
             opens_at=round_def.opens_at,
             deadline=round_def.deadline,
             handling_marking=round_def.handling_marking or questionnaire.handling_marking,
+            addressee_codes=sorted(set(round_def.addressees)),
         )
         changes.append(f"round {round_def.key}: added")

@@ -42,6 +42,10 @@ class Round(models.Model):
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     handling_marking = models.CharField(_("handling marking"), max_length=100)
+    # The countries the round was sent to, by code (countries live in the responses app, above
+    # this one): "not yet answered", the tracker, reminders and report covers count these only.
+    # Empty: every country that may be invited.
+    addressee_codes = models.JSONField(_("addressees"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("round")

@@ -16,6 +16,7 @@ from reports.models import Report, ReportSource
 from responses import permissions
 from responses.display import AnswerFormatter
 from responses.models import Country, Response, ResponseAuthor, ResponseVersion
+from responses.selectors import round_addressees
 
 # The decision makers' views read these fields of the US questionnaire; a questionnaire
 # without them shows those views as not applicable.
@@ -118,17 +119,21 @@ def comparison_build(
     group: str = "all",
     question_numbers: list[int] | None = None,
     questions: list[Question] | None = None,
+    asked_for: list[str] | None = None,
 ) -> Comparison:
     """Builds the comparison from the current submitted versions, or from given (response,
     version) pairs: a report's snapshot, already limited to its countries. A caller that has
-    already loaded the round's questions_with_fields passes them, so they are not read again."""
+    already loaded the round's questions_with_fields passes them, so they are not read again.
+    `asked_for`: the country codes a report was asked for, if it names some."""
     if versions is None:
         versions = [(r, r.submitted_version) for r in submitted_responses(round)]
     columns = [Column(response=r, version=v, countries=list(r.authors.all())) for r, v in versions]
     columns.sort(key=lambda c: c.label)
     answering = {country.pk for column in columns for country in column.countries}
+    # Only the countries the round was sent to can be late; a report asked for some countries
+    # names only those.
     not_answered = [
-        c for c in Country.objects.filter(is_invitable=True).order_by("name") if c.pk not in answering
+        c for c in round_addressees(round) if c.pk not in answering and (not asked_for or c.code in asked_for)
     ]
     if group in COUNTRY_GROUPS and group not in ("all", "not_answered"):
         columns = [c for c in columns if _in_group(c, group)]

@@ -154,6 +154,7 @@ def _snapshot(report: Report) -> Comparison:
         round=report.round,
         versions=[(r, r.submitted_version) for r in responses],
         question_numbers=report.question_numbers or None,
+        asked_for=report.country_codes or None,
     )
 
 

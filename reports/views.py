@@ -33,7 +33,8 @@ from reports.services import (
 )
 from responses import permissions
 from responses.display import answers_difference
-from responses.models import Country, Response, ResponseVersion
+from responses.models import Response, ResponseVersion
+from responses.selectors import round_addressees
 
 
 def analyst_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -371,7 +372,12 @@ def status_view(request: HttpRequest) -> HttpResponse:
         for country in response.authors.all():
             by_country[country.pk] = response
     lines = []
-    for country in Country.objects.filter(is_invitable=True).order_by("name"):
+    # The round's addressees, and any other country that answered of its own accord.
+    addressees = round_addressees(current)
+    volunteers = sorted(
+        {c for r in responses for c in r.authors.all()} - set(addressees), key=lambda c: c.name
+    )
+    for country in [*addressees, *volunteers]:
         response = by_country.get(country.pk)
         lines.append(
             {

@@ -209,3 +209,11 @@ def submissions_numbered(user: User, response: Response) -> list[ResponseVersion
         version.shown_changes = sorted(k for k in keys if previous.get(k) != version.answers.get(k))
         previous = version.answers
     return versions
+
+
+def round_addressees(round: Round) -> list[Country]:
+    """The countries a round was sent to, by name (every invitable country when it names none)."""
+    countries = Country.objects.filter(is_invitable=True).order_by("name")
+    if round.addressee_codes:
+        countries = countries.filter(code__in=round.addressee_codes)
+    return list(countries)
