@@ -10,15 +10,15 @@ TaxonomyKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 FieldType = Literal["choice", "multi", "integer", "months", "countries", "text"]
-Aggregation = Literal["count", "sum+stats", "mentions", "none"]
+Aggregation = Literal["count", "sum+stats", "stats", "mentions", "none"]
 
 # Which aggregation makes sense for which type: counting options of a number means nothing.
 AGGREGATIONS_BY_TYPE: dict[str, set[str]] = {
     "choice": {"count", "none"},
     "multi": {"mentions", "none"},
     "countries": {"mentions", "none"},
-    "integer": {"sum+stats", "none"},
-    "months": {"sum+stats", "none"},
+    "integer": {"sum+stats", "stats", "none"},
+    "months": {"sum+stats", "stats", "none"},
     "text": {"none"},
 }
 
@@ -59,9 +59,14 @@ class FieldDef(Strict):
     figure_kind: bool = False
     show_when: ShowWhenDef | None = None
     agg: Aggregation = "none"
+    # False for a figure whose sum means nothing (proposals for one force's size, durations):
+    # the loader then refuses "sum+stats" for it.
+    additive: bool = True
 
     @model_validator(mode="after")
     def check_type_rules(self) -> "FieldDef":
+        if self.agg == "sum+stats" and not self.additive:
+            raise ValueError("a figure marked additive: false cannot be summed: use agg: stats")
         has_options = self.type in ("choice", "multi")
         if has_options and not self.taxonomy:
             raise ValueError(f"a {self.type} field needs a taxonomy")

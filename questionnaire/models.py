@@ -148,6 +148,8 @@ class Field(models.Model):
     class Aggregation(models.TextChoices):
         COUNT = "count", _("Count by option")
         SUM_STATS = "sum+stats", _("Sum, minimum, median, maximum")
+        # For figures that do not add up (proposals for one force's size, durations).
+        STATS = "stats", _("Minimum, median, maximum")
         MENTIONS = "mentions", _("Mentions per option")
         NONE = "none", _("Not aggregated")
 

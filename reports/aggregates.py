@@ -41,9 +41,15 @@ class NumberStats:
 class FieldSummary:
     field: Field
     answered: int
+    responses: int = 0  # the responses compared: the base every figure is read against
     options: list[OptionCount] | None = None
     numbers: NumberStats | None = None
     divergence: float | None = None
+
+    @property
+    def summed(self) -> bool:
+        """Only an additive figure shows a sum."""
+        return self.field.aggregation == Field.Aggregation.SUM_STATS
 
     @property
     def chosen_options(self) -> list[OptionCount]:
@@ -111,9 +117,9 @@ def divergence(counts: list[OptionCount]) -> float | None:
 
 def summarise(field_obj: Field, cells: list[tuple[str, Any]], options: list[tuple[str, str]]) -> FieldSummary:
     answered = sum(1 for _, value in cells if value is not None)
-    summary = FieldSummary(field=field_obj, answered=answered)
+    summary = FieldSummary(field=field_obj, answered=answered, responses=len(cells))
     agg = field_obj.aggregation
-    if agg == Field.Aggregation.SUM_STATS:
+    if agg in (Field.Aggregation.SUM_STATS, Field.Aggregation.STATS):
         summary.numbers = number_stats(field_obj, cells)
     elif agg in (Field.Aggregation.COUNT, Field.Aggregation.MENTIONS):
         summary.options = option_counts(field_obj, cells, options)

@@ -100,7 +100,7 @@ def build(comparison: Comparison, report: Report) -> bytes:
                     row.field.label,
                     row.field.get_aggregation_display(),
                     s.answered,
-                    numbers.total if numbers else None,
+                    numbers.total if numbers and s.summed else None,
                     numbers.minimum if numbers else None,
                     numbers.median if numbers else None,
                     numbers.maximum if numbers else None,

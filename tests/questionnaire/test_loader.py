@@ -22,12 +22,12 @@ EXPECTED_FIELDS = {
     "q1_legal_basis_required": (1, "multi", "LEGAL_BASIS", "mentions"),
     "q1_other_contributors": (1, "countries", None, "mentions"),
     "q1_comments": (1, "text", None, "none"),
-    "q2_force_size": (2, "integer", None, "sum+stats"),
+    "q2_force_size": (2, "integer", None, "stats"),
     "q2_posture": (2, "choice", "POSTURE", "count"),
     "q2_stationing_areas": (2, "multi", "STATIONING_AREAS", "mentions"),
     "q2_command": (2, "choice", "COMMAND_ARRANGEMENT", "count"),
     "q2_duration_kind": (2, "choice", "DURATION_KIND", "count"),
-    "q2_duration_months": (2, "months", None, "sum+stats"),
+    "q2_duration_months": (2, "months", None, "stats"),
     "q2_comments": (2, "text", None, "none"),
     "q3_us_support_needed": (3, "choice", "US_SUPPORT_NEED", "count"),
     "q3_short_term": (3, "multi", "US_SUPPORT", "mentions"),
@@ -41,7 +41,7 @@ EXPECTED_FIELDS = {
     "q4_comments": (4, "text", None, "none"),
     "q5_capabilities": (5, "multi", "CAPABILITIES", "mentions"),
     "q5_value_eur_m": (5, "integer", None, "sum+stats"),
-    "q5_period_months": (5, "months", None, "sum+stats"),
+    "q5_period_months": (5, "months", None, "stats"),
     "q5_maintenance": (5, "choice", "MAINTENANCE_OFFER", "count"),
     "q5_coproduction": (5, "choice", "COPRODUCTION_STATUS", "count"),
     "q5_comments": (5, "text", None, "none"),
@@ -394,3 +394,30 @@ def test_command_loads_the_shipped_definitions_by_default(capsys):
     assert "Loaded new questionnaire “Security arrangements for Ukraine”" in out
     assert "is already up to date" in out
     assert Field.objects.count() == len(EXPECTED_FIELDS)
+
+
+def test_a_figure_marked_non_additive_cannot_be_summed(db, definition_copy):
+    write_variant(
+        definition_copy,
+        "        agg: stats\n        additive: false",
+        "        agg: sum+stats\n        additive: false",
+    )
+
+    with pytest.raises(DefinitionError, match="cannot be summed: use agg: stats"):
+        questionnaire_load(path=definition_copy)
+
+
+def test_force_size_and_durations_show_no_sum(us_round):
+    from reports.selectors import comparison_build
+    from responses.models import Country
+    from tests.reports.conftest import submit
+    from tests.responses.test_services import COMPLETE
+
+    for code, size in (("FR", 30000), ("DE", 20000)):
+        submit(us_round, [Country.objects.get(code=code)], {**COMPLETE, "q2_force_size": {"value": size}})
+    rows = {row.field.key: row for block in comparison_build(round=us_round).blocks for row in block.rows}
+
+    force = rows["q2_force_size"].summary
+    assert not force.summed and force.numbers.median == 25000
+    assert (force.numbers.count, force.responses) == (2, 2)
+    assert rows["q1_troops_offered"].summary.summed
