@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -79,8 +80,27 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
         if "global_role" in form.changed_data:  # a superuser's change: staff flag and group follow
             admin_access_sync(form.instance)
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Nobody but a superuser sees a password field (its hash, the link to set it)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # The add form sets the new account's password: people join by invitation, setting their
+        # own (coordinators invite on their pages).
+        return request.user.is_superuser and super().has_add_permission(request)
+
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
-        """Setting someone's password is audited like any other change of their account."""
+        """Only a superuser sets another person's password, and it is audited like any other
+        change of their account. A coordinator who could would sign in as that person: a lost
+        password is recovered by its owner, through a link sent to them."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
         before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST":

@@ -238,8 +238,12 @@ def invitation_accept(
 
 
 def _refuse_self(target: User, user: User) -> None:
+    """Refuses a change of one's own account, and of a superuser's by anyone but a superuser
+    (the admin protects superusers; the coordinators' pages must not reach around it)."""
     if target.pk == user.pk:
         raise ValidationError(_("You cannot change your own account here; ask another coordinator."))
+    if target.is_superuser and not user.is_superuser:
+        raise PermissionDenied(_("A superuser's account is changed by superusers alone."))
 
 
 @transaction.atomic

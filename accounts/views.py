@@ -39,6 +39,13 @@ from core.forms import add_service_errors
 SETUP_SESSION_KEY = "two_factor_setup"
 
 
+def _second_factor_passed(request: HttpRequest, device) -> None:
+    """Marks the session verified with `device`, under a new session key: a key seen before the
+    second factor (a fixed or stolen one) must not become a verified session."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -114,7 +121,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             )
         else:
             del request.session[SETUP_SESSION_KEY]
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             return render(request, "accounts/backup_codes.html", {"codes": codes, "next": _next_url(request)})
     qr = segno.make(device.config_url, error="m")
     context = {
@@ -153,7 +160,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             if device is not None:
                 break
         if device is not None:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             if isinstance(device, StaticDevice):
                 left = backup_codes_left(request.user)
                 messages.warning(
@@ -186,7 +193,7 @@ def security(request: HttpRequest) -> HttpResponse:
         if signed_in_with_a_code:
             # The old codes' device is gone, and with it every session it verified: this one,
             # which has just shown the new codes, stays signed in on the new device.
-            otp_login(request, StaticDevice.objects.get(user=request.user))
+            _second_factor_passed(request, StaticDevice.objects.get(user=request.user))
         return render(
             request, "accounts/backup_codes.html", {"codes": codes, "next": reverse("accounts:security")}
         )

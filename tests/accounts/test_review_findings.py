@@ -151,7 +151,8 @@ class TestAdminAudit:
     password change or a bulk delete; invitations could be deleted there without a trace."""
 
     def test_a_password_set_in_the_admin_is_audited(self, client):
-        coordinator = admin_coordinator()
+        # Only a superuser sets another person's password (tests/accounts/test_no_one_acts_as_another.py).
+        coordinator = UserFactory(is_superuser=True, is_staff=True)
         drafter = UserFactory(username="fr.victim")
         client.force_login(coordinator)
         page = client.post(
