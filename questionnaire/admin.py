@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
 
 from accounts.admin import AuditedChangesMixin
 from audit.models import AuditEvent
@@ -6,7 +9,7 @@ from questionnaire.models import Field, Option, Question, Questionnaire, Round, 
 
 # A round's status, deadline and marking change on the coordinators' Rounds page, whose service
 # checks them, tells the countries and audits the change; here they are only shown.
-ROUND_READ_ONLY = ("status", "deadline", "handling_marking")
+ROUND_READ_ONLY = ("status", "deadline", "handling_marking", "addressee_codes")
 
 
 class AuditedSetupAdmin(AuditedChangesMixin, admin.ModelAdmin):
@@ -49,9 +52,48 @@ class QuestionAdmin(AuditedSetupAdmin):
     inlines = [FieldInline]
 
 
+class OptionsKeepTheirMeaning(BaseInlineFormSet):
+    """A taxonomy's options in the admin, as the definition loader allows: new options may be
+    added, but one that answers use is never relabelled, re-keyed or deleted (a submitted "Yes"
+    must not come to read "No")."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.pk is None:
+            return
+        # Imported here: responses is above questionnaire; only the check reads answers.
+        from responses.selectors import option_keys_in_use
+
+        used = option_keys_in_use(self.instance.pk)
+        refused: list[str] = []
+        for form in self.forms:
+            original = form.instance.key if form.instance.pk else None
+            if original not in used:
+                continue
+            count = used[original]
+            if form in self.deleted_forms:
+                # A deleted row's own errors are not checked: the refusal is the formset's.
+                refused.append(
+                    _("“%(key)s” is chosen in %(n)s saved answer(s): it cannot be deleted.")
+                    % {"key": original, "n": count}
+                )
+            elif {"key", "label"} & set(form.changed_data):
+                form.add_error(
+                    None,
+                    _(
+                        "“%(key)s” is chosen in %(n)s saved answer(s): its key and label keep what those "
+                        "answers meant. Add a new option instead."
+                    )
+                    % {"key": original, "n": count},
+                )
+        if refused:
+            raise ValidationError(refused)
+
+
 class OptionInline(admin.TabularInline):
     model = Option
     extra = 0
+    formset = OptionsKeepTheirMeaning
 
 
 @admin.register(Taxonomy)

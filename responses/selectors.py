@@ -68,6 +68,18 @@ def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
     return values
 
 
+def option_keys_in_use(taxonomy_id: int) -> dict[str, int]:
+    """How many saved values (any version) choose each option of a taxonomy, by option key: an
+    option that answers use keeps its key and label (what a submitted answer means) and stays."""
+    fields = list(Field.objects.filter(taxonomy_id=taxonomy_id))
+    counts: dict[str, int] = defaultdict(int)
+    for values in answer_values_for_fields(fields).values():
+        for value in values:
+            for key in [value] if isinstance(value, str) else (value or {}).get("selected", []):
+                counts[key] += 1
+    return dict(counts)
+
+
 @dataclass
 class ResponseRow:
     """One line of the response list: a response, or a country of the user that has none yet."""

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from responses.models import Country, Membership
+from responses.services import response_save_draft, response_start
+from tests.responses.factories import MembershipFactory
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Playwright's sync API keeps an event loop running in the test thread for the rest of the
@@ -61,3 +65,19 @@ def _no_content_security_policy_violations(page):
     )
     yield
     assert violations == []
+
+
+@pytest.fixture
+def officials(us_round):
+    """France's response, begun by Alice; Bob drafts it with her."""
+    france = Country.objects.get(code="FR")
+    alice = MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.alice").user
+    bob = MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.bob").user
+    response = response_start(round=us_round, countries=[france])
+    response_save_draft(
+        response=response,
+        user=alice,
+        answers={"q1_participate": "yes", "q1_send_troops": "no"},
+        base_version=0,
+    )
+    return response, alice, bob

@@ -7,31 +7,14 @@ import time
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from responses.models import Country, Membership, Response
-from responses.services import response_save_draft, response_start
+from responses.models import Response
+from responses.services import response_save_draft
 from tests.browser.conftest import screenshot
 from tests.browser.test_answering_journey import sign_in, wait_for_saved_answer
-from tests.responses.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 COMMENTS = "Comments on participation and troops"
-
-
-@pytest.fixture
-def officials(us_round):
-    """France's response, begun by Alice; Bob drafts it with her."""
-    france = Country.objects.get(code="FR")
-    alice = MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.alice").user
-    bob = MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.bob").user
-    response = response_start(round=us_round, countries=[france])
-    response_save_draft(
-        response=response,
-        user=alice,
-        answers={"q1_participate": "yes", "q1_send_troops": "no"},
-        base_version=0,
-    )
-    return response, alice, bob
 
 
 def open_question(browser: Browser, base: str, username: str, response: Response, number: int = 1) -> Page:
@@ -150,3 +133,22 @@ def test_badges_follow_each_autosave_and_presence_drops_who_left(browser: Browse
     bob_page.context.close()
     expect(alice_page.get_by_test_id("presence")).not_to_contain_text("fr.bob", timeout=25_000)
     assert time.monotonic() - left_at < 25
+
+
+def test_the_country_picker_starts_each_choice_from_an_empty_search(browser: Browser, live_server, officials):
+    response = officials[0]
+    page = open_question(browser, live_server.url, "fr.alice", response)
+    search = page.locator("#id_q1_other_contributors-ts-control")  # Tom Select's search box
+    expect(search).to_have_attribute(
+        "aria-label", "Other countries that might take part (European or third countries)"
+    )
+    search.click()
+    search.press_sequentially("Monac")
+    page.keyboard.press("Enter")
+    expect(page.locator(".ts-control .item", has_text="Monaco")).to_be_visible()
+    expect(search).to_have_value("")
+    search.press_sequentially("Norw")
+    page.keyboard.press("Enter")
+    expect(page.locator(".ts-control .item", has_text="Norway")).to_be_visible()
+    # Script on: the hint about Ctrl-clicking the plain list is not shown.
+    expect(page.locator("#hint_q1_other_contributors")).to_be_hidden()

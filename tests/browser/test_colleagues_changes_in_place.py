@@ -4,26 +4,16 @@ without a reload and without stopping the autosave."""
 import pytest
 from playwright.sync_api import Browser, expect
 
-from responses.models import Country, Membership, Response
-from responses.services import response_save_draft, response_start
+from responses.models import Response
+from responses.services import response_save_draft
 from tests.browser.conftest import screenshot
 from tests.browser.test_answering_journey import sign_in, wait_for_saved_answer
-from tests.responses.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_colleagues_answer_is_put_in_place_and_autosave_goes_on(browser: Browser, live_server, us_round):
-    france = Country.objects.get(code="FR")
-    alice = MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.alice").user
-    bob = MembershipFactory(country=france, role=Membership.Role.DRAFTER, user__username="fr.bob").user
-    response = response_start(round=us_round, countries=[france])
-    response_save_draft(
-        response=response,
-        user=alice,
-        answers={"q1_participate": "yes", "q1_send_troops": "no"},
-        base_version=0,
-    )
+def test_a_colleagues_answer_is_put_in_place_and_autosave_goes_on(browser: Browser, live_server, officials):
+    response, _alice, bob = officials
     page = browser.new_page()
     sign_in(page, live_server.url, "fr.alice")
     page.goto(f"{live_server.url}/responses/{response.pk}/questions/1/")
