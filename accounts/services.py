@@ -9,10 +9,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -397,3 +400,31 @@ def backup_codes_regenerate(*, user: User) -> list[str]:
     codes = _backup_codes_replace(user)
     audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_CODES)
     return codes
+
+
+@transaction.atomic
+def password_link_send(*, target: User, user: User, link_for: Callable[[str, str], str]) -> bool:
+    """A coordinator starts a lost password's recovery: the owner gets Django's single-use,
+    expiring reset link at their own address (PASSWORD_RESET_TIMEOUT), and only the owner can
+    finish it. `link_for(uidb64, token)` makes the link's URL. False if the person has no
+    address to send it to."""
+    _require_manager(user)
+    _refuse_self(target, user)
+    if not target.email or not target.is_active:
+        return False
+    uid = urlsafe_base64_encode(force_bytes(target.pk))
+    token = default_token_generator.make_token(target)
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        _("Choose a new password for Allied Responses"),
+        _(
+            "A coordinator started the recovery of your password. Open this link to choose a new "
+            "one; it works once and for %(hours)s hours:\n\n%(link)s\n\nIf you did not lose your "
+            "password, ignore this message: nothing changes until the link is used."
+        )
+        % {"hours": hours, "link": link_for(uid, token)},
+        None,
+        [target.email],
+    )
+    audit_record(user=user, action=AuditEvent.Action.PASSWORD_LINK, target=target.username)
+    return True

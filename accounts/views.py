@@ -2,11 +2,13 @@
 backup codes. The coordinators' account pages are in `coordination.views`."""
 
 from base64 import b32encode
+from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -34,6 +36,7 @@ from accounts.services import (
     two_factor_pending_device,
 )
 from core.forms import add_service_errors
+from core.ratelimit import rate_limit_hit
 
 # The authenticator this browser session is setting up.
 SETUP_SESSION_KEY = "two_factor_setup"
@@ -203,3 +206,21 @@ def security(request: HttpRequest) -> HttpResponse:
         "required": settings.TWO_FACTOR_REQUIRED,
     }
     return render(request, "accounts/security.html", context)
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """Django's reset request, counted per client address: the page says the same whether or not
+    an account has that address (nobody learns who has one), and a client gets at most
+    PASSWORD_RESETS_PER_WINDOW sent per 10 minutes."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        client = self.request.META.get("REMOTE_ADDR", "")
+        retry_after = rate_limit_hit(
+            scope=f"password-reset:{client}",
+            user_id=0,
+            limit=settings.PASSWORD_RESETS_PER_WINDOW,
+            window_seconds=600,
+        )
+        if retry_after is not None:
+            return redirect("password_reset_done")  # the same page, and nothing is sent
+        return super().form_valid(form)

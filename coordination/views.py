@@ -23,6 +23,7 @@ from accounts.selectors import has_authenticator, invitations_open, invitations_
 from accounts.services import (
     invitation_revoke,
     invitation_send,
+    password_link_send,
     two_factor_reset,
     user_deactivate,
     user_global_role_set,
@@ -226,6 +227,23 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("%(name)s will set up a new second factor at the next sign-in.")
+                    % {"name": target.username},
+                )
+            elif action == "password_link":
+                sent = password_link_send(
+                    target=target,
+                    user=request.user,
+                    link_for=lambda uid, token: request.build_absolute_uri(
+                        reverse("password_reset_confirm", args=[uid, token])
+                    ),
+                )
+                if not sent:
+                    raise ValidationError(
+                        _("This person has no address to send a link to, or is deactivated.")
+                    )
+                messages.success(
+                    request,
+                    _("A link to choose a new password was sent to %(name)s's own address.")
                     % {"name": target.username},
                 )
             elif action == "global_role":

@@ -221,6 +221,9 @@ DEADLINE_REMINDER_DAYS: list[int] = [
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="allied-responses@localhost")
+# A password recovery link works once (it is bound to the password it replaces) and for this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
+PASSWORD_RESETS_PER_WINDOW = 5  # requests per client address per 10 minutes
 
 # Rate limits on the costliest endpoints, counted in the database (they hold without Redis).
 REPORT_REQUESTS_PER_WINDOW = env.int("REPORT_REQUESTS_PER_WINDOW", default=10)
