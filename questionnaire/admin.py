@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.utils.translation import gettext as _
 
 from accounts.admin import AuditedChangesMixin
 from audit.models import AuditEvent
+from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
 
 # A round's status, deadline and marking change on the coordinators' Rounds page, whose service
@@ -59,35 +59,21 @@ class OptionsKeepTheirMeaning(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        if self.instance.pk is None:
+        if self.instance.pk is None or any(form.errors for form in self.forms):
             return
         # Imported here: responses is above questionnaire; only the check reads answers.
         from responses.selectors import option_keys_in_use
 
-        used = option_keys_in_use(self.instance.pk)
-        refused: list[str] = []
-        for form in self.forms:
-            original = form.instance.key if form.instance.pk else None
-            if original not in used:
-                continue
-            count = used[original]
-            if form in self.deleted_forms:
-                # A deleted row's own errors are not checked: the refusal is the formset's.
-                refused.append(
-                    _("“%(key)s” is chosen in %(n)s saved answer(s): it cannot be deleted.")
-                    % {"key": original, "n": count}
-                )
-            elif {"key", "label"} & set(form.changed_data):
-                form.add_error(
-                    None,
-                    _(
-                        "“%(key)s” is chosen in %(n)s saved answer(s): its key and label keep what those "
-                        "answers meant. Add a new option instead."
-                    )
-                    % {"key": original, "n": count},
-                )
-        if refused:
-            raise ValidationError(refused)
+        before = {o.key: o.label for o in Option.objects.filter(taxonomy=self.instance)}
+        after = {
+            form.cleaned_data["key"]: form.cleaned_data["label"]
+            for form in self.forms
+            if form.cleaned_data and form not in self.deleted_forms
+        }
+        if problems := option_change_problems(
+            used=option_keys_in_use(self.instance.pk), before=before, after=after
+        ):
+            raise ValidationError(problems)
 
 
 class OptionInline(admin.TabularInline):

@@ -5,6 +5,7 @@ a bad file leaves the database as it was. Loading the same file twice changes no
 file updates what changed, and refuses to remove or retype a field that already has answers.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from questionnaire.definition import DefinitionFile, FieldDef
+from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
 from questionnaire.structure import questionnaire_structure_changed
 from responses.selectors import answer_values_for_fields
@@ -303,6 +305,22 @@ def _refuse_destructive_changes(
                         "keep these options in taxonomy " + new.taxonomy
                     ),
                 )
+            # The same rule as the admin's: a used option keeps its label too.
+            if field_obj.taxonomy_id is not None:
+                chosen = Counter(
+                    k for v in values for k in ([v] if isinstance(v, str) else (v or {}).get("selected", []))
+                )
+                problems = option_change_problems(
+                    used=dict(chosen),
+                    before={o.key: o.label for o in field_obj.taxonomy.options.all()},
+                    after={o.key: o.label for o in definition.taxonomies[new.taxonomy].options},
+                )
+                if problems:
+                    raise DefinitionError(
+                        path=path,
+                        key_path=("taxonomies", new.taxonomy),
+                        message=f"field '{key}': " + " ".join(problems),
+                    )
 
 
 def _load_taxonomies(

@@ -112,3 +112,14 @@ def test_an_unused_option_is_relabelled_and_a_new_one_added_audited_from_what_to
     )
     assert relabelled["changes"]["label"] == ["Undecided", "Not yet decided"]
     assert any(d.get("created") and "Abstain" in d["object"] for d in events)
+
+
+def test_the_loader_refuses_to_relabel_a_used_option_by_the_same_rule(willingness, definition_copy):
+    from questionnaire.loader import DefinitionError, questionnaire_load
+    from tests.questionnaire.test_loader import write_variant
+
+    write_variant(definition_copy, '{key: "yes", label: "Yes"}', '{key: "yes", label: "No"}')
+
+    with pytest.raises(DefinitionError, match="its key and label keep what those answers meant"):
+        questionnaire_load(path=definition_copy)
+    assert Option.objects.get(taxonomy=willingness, key="yes").label == "Yes"
