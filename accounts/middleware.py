@@ -15,6 +15,12 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "accounts:two_factor_verify",
     "accounts:two_factor_setup",
     "accounts:invitation_accept",
+    # The recovery links exist for people who cannot pass it.
+    "accounts:two_factor_recover",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
 }
 
 

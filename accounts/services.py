@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -335,15 +336,72 @@ def user_membership_set(*, target: User, country: Country, role: str, user: User
     )
 
 
+# A second-factor recovery link is bound to the devices it will remove: once they are gone (the
+# link used, or the owner enrolled anew) it matches nothing and works no more.
+TWO_FACTOR_RECOVERY_SALT = "accounts.two-factor-recovery"
+
+
+def _devices_fingerprint(user: User) -> str:
+    devices = sorted(
+        [f"t{pk}" for pk in TOTPDevice.objects.filter(user=user).values_list("pk", flat=True)]
+        + [f"s{pk}" for pk in StaticDevice.objects.filter(user=user).values_list("pk", flat=True)]
+    )
+    return hashlib.sha256(("|".join(devices) + user.password).encode()).hexdigest()
+
+
 @transaction.atomic
-def two_factor_reset(*, target: User, user: User) -> None:
-    """For a lost phone: removes the person's authenticator and backup codes; they enrol again at
-    their next sign-in."""
+def two_factor_recovery_link_send(*, target: User, user: User, link_for: Callable[[str], str]) -> bool:
+    """For a lost phone: a coordinator sends the owner a single-use link, expiring after
+    PASSWORD_RESET_TIMEOUT, that removes their authenticator and backup codes; they then sign
+    in with their password and enrol a new one. Only the owner, at their own address, finishes
+    it. False if the person has no address or is inactive."""
     _require_manager(user)
     _refuse_self(target, user)
+    if not target.email or not target.is_active:
+        return False
+    token = signing.dumps({"u": target.pk, "f": _devices_fingerprint(target)}, salt=TWO_FACTOR_RECOVERY_SALT)
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        _("Set up your second factor again for Allied Responses"),
+        _(
+            "A coordinator started the recovery of your second factor (a lost or replaced phone). "
+            "Open this link to remove your old authenticator and backup codes; it works once and "
+            "for %(hours)s hours:\n\n%(link)s\n\nThen sign in with your password and set up a new "
+            "authenticator. If your phone is not lost, ignore this message."
+        )
+        % {"hours": hours, "link": link_for(token)},
+        None,
+        [target.email],
+    )
+    audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_LINK, target=target.username)
+    return True
+
+
+def two_factor_recovery_user(token: str) -> User | None:
+    """The account a recovery link is for, if the link is genuine, unexpired and unused."""
+    try:
+        data = signing.loads(token, salt=TWO_FACTOR_RECOVERY_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.BadSignature:
+        return None
+    target = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if target is None or not secrets.compare_digest(data.get("f", ""), _devices_fingerprint(target)):
+        return None
+    return target
+
+
+@transaction.atomic
+def two_factor_recover(*, token: str) -> User:
+    """The owner opened their recovery link: their authenticator and backup codes are removed,
+    and they enrol a new one at their next sign-in (with their password)."""
+    target = two_factor_recovery_user(token)
+    if target is None:
+        raise ValidationError(_("This link no longer works: it is used, expired or not genuine."))
     TOTPDevice.objects.filter(user=target).delete()
     StaticDevice.objects.filter(user=target).delete()
-    audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_RESET, target=target.username)
+    audit_record(
+        user=target, action=AuditEvent.Action.TWO_FACTOR_RESET, target=target.username, by_owner=True
+    )
+    return target
 
 
 @transaction.atomic

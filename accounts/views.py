@@ -7,7 +7,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +34,8 @@ from accounts.services import (
     token_hash,
     two_factor_confirm,
     two_factor_pending_device,
+    two_factor_recover,
+    two_factor_recovery_user,
 )
 from core.forms import add_service_errors
 from core.ratelimit import rate_limit_hit
@@ -224,3 +226,22 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
         if retry_after is not None:
             return redirect("password_reset_done")  # the same page, and nothing is sent
         return super().form_valid(form)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_recover_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The owner's second-factor recovery link. Opening it shows a button (a mail scanner that
+    fetches links must not use it up); pressing it removes the old authenticator."""
+    target = two_factor_recovery_user(token)
+    if target is None:
+        return render(request, "accounts/two_factor_recover.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        two_factor_recover(token=token)
+        if request.user.is_authenticated:
+            logout(request)
+        messages.success(
+            request, _("Your old second factor is removed. Sign in and set up a new authenticator.")
+        )
+        return redirect("login")
+    return render(request, "accounts/two_factor_recover.html", {"valid": True, "target": target})

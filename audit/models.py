@@ -32,6 +32,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_ENROL = "2fa.enrol", _("Enrolled a second factor")
         TWO_FACTOR_RESET = "2fa.reset", _("Reset a second factor")
         PASSWORD_LINK = "account.password_link", _("Sent a password recovery link")
+        TWO_FACTOR_LINK = "2fa.link", _("Sent a second-factor recovery link")
         TWO_FACTOR_CODES = "2fa.codes", _("Generated new backup codes")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -24,7 +24,7 @@ from accounts.services import (
     invitation_revoke,
     invitation_send,
     password_link_send,
-    two_factor_reset,
+    two_factor_recovery_link_send,
     user_deactivate,
     user_global_role_set,
     user_membership_set,
@@ -223,10 +223,21 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 user_reactivate(target=target, user=request.user)
                 messages.success(request, _("%(name)s can sign in again.") % {"name": target.username})
             elif action == "reset_2fa":
-                two_factor_reset(target=target, user=request.user)
+                sent = two_factor_recovery_link_send(
+                    target=target,
+                    user=request.user,
+                    link_for=lambda token: request.build_absolute_uri(
+                        reverse("accounts:two_factor_recover", args=[token])
+                    ),
+                )
+                if not sent:
+                    raise ValidationError(_("This person has no address to send a link to, or is inactive."))
                 messages.success(
                     request,
-                    _("%(name)s will set up a new second factor at the next sign-in.")
+                    _(
+                        "A link to set up a new second factor was sent to %(name)s's own address; "
+                        "the old one works until the link is used."
+                    )
                     % {"name": target.username},
                 )
             elif action == "password_link":

@@ -68,14 +68,16 @@ def test_a_superuser_still_sets_a_password_and_a_coordinator_cannot_touch_a_supe
 def test_the_coordinators_pages_never_change_a_superuser(countries, change):
     from django.core.exceptions import PermissionDenied
 
-    from accounts.services import two_factor_reset, user_deactivate, user_global_role_set
+    from accounts.services import two_factor_recovery_link_send, user_deactivate, user_global_role_set
 
     coordinator = CoordinatorFactory()
     superuser = UserFactory(is_superuser=True, is_staff=True)
     act = {
         "deactivate": lambda: user_deactivate(target=superuser, user=coordinator),
         "role": lambda: user_global_role_set(target=superuser, global_role="analyst", user=coordinator),
-        "second factor": lambda: two_factor_reset(target=superuser, user=coordinator),
+        "second factor": lambda: two_factor_recovery_link_send(
+            target=superuser, user=coordinator, link_for=str
+        ),
     }[change]
 
     with pytest.raises(PermissionDenied):

@@ -20,6 +20,9 @@ EXPECTED = {
     ("two_factor_setup", "POST"): (200, 200, 200, 302),  # an empty code is shown as an error
     ("two_factor_verify", "GET"): (302, 302, 302, 302),  # nothing enrolled yet: sent to set-up
     ("two_factor_verify", "POST"): (302, 302, 302, 302),
+    # An unknown recovery token is refused alike for everyone (the link is the owner's key).
+    ("two_factor_recover", "GET"): (400, 400, 400, 400),
+    ("two_factor_recover", "POST"): (400, 400, 400, 400),
     ("security", "GET"): (200, 200, 200, 302),
     ("security", "POST"): (200, 200, 200, 302),
 }

@@ -6,7 +6,13 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.services import two_factor_reset, user_deactivate, user_global_role_set, user_membership_set
+from accounts.services import (
+    two_factor_recover,
+    two_factor_recovery_link_send,
+    user_deactivate,
+    user_global_role_set,
+    user_membership_set,
+)
 from audit.models import AuditEvent
 from responses.models import Country, Membership
 from tests.accounts.factories import TEST_PASSWORD, AnalystFactory, CoordinatorFactory, UserFactory
@@ -100,7 +106,11 @@ def test_nobody_changes_their_own_account_and_only_coordinators_change_any(clien
 def test_second_factor_reset_for_a_lost_phone(drafter):
     TOTPDevice.objects.create(user=drafter, name="a", confirmed=True)
     StaticDevice.objects.create(user=drafter, name="b", confirmed=True)
-    two_factor_reset(target=drafter, user=CoordinatorFactory())
+    links = []
+    # The coordinator sends the owner a link (tests/accounts/test_second_factor_recovery.py);
+    # the owner's use of it removes the devices.
+    assert two_factor_recovery_link_send(target=drafter, user=CoordinatorFactory(), link_for=links.append)
+    two_factor_recover(token=links[-1])
     assert not TOTPDevice.objects.filter(user=drafter).exists()
     assert not StaticDevice.objects.filter(user=drafter).exists()
     assert AuditEvent.objects.filter(action="2fa.reset").exists()

@@ -10,7 +10,15 @@ from tests.accounts.factories import CoordinatorFactory
 pytestmark = pytest.mark.django_db
 
 OUR_NAMESPACES = {"accounts", "responses", "reports", "coordination", "questionnaire"}
-SAMPLE_KWARGS = {"pk": 1, "number": 1, "code": "FR", "token": "x", "fmt": "pdf", "kind": "pdf"}
+SAMPLE_KWARGS = {
+    "pk": 1,
+    "number": 1,
+    "code": "FR",
+    "token": "x",
+    "fmt": "pdf",
+    "kind": "pdf",
+    "uidb64": "MQ",
+}
 
 
 def our_urls() -> list[tuple[str, object]]:
@@ -22,7 +30,8 @@ def our_urls() -> list[tuple[str, object]]:
                 kwargs = {key: SAMPLE_KWARGS[key] for key in pattern.pattern.converters}
                 found.append((reverse(f"{entry.namespace}:{pattern.name}", kwargs=kwargs), pattern.callback))
         elif isinstance(entry, URLPattern) and entry.name:
-            found.append((reverse(entry.name), entry.callback))
+            kwargs = {key: SAMPLE_KWARGS[key] for key in entry.pattern.converters}
+            found.append((reverse(entry.name, kwargs=kwargs), entry.callback))
     return found
 
 
