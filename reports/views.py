@@ -55,13 +55,21 @@ def _round_or_404() -> Round:
     return current
 
 
-def _filtered_comparison(request: HttpRequest, current: Round) -> tuple[Any, ComparisonFilterForm]:
+def _filtered_comparison(
+    request: HttpRequest, current: Round, *, by_question: bool = True
+) -> tuple[Any, ComparisonFilterForm]:
+    """The comparison as the filter form asks. A decision view (`by_question` False) is about
+    fixed questions: the question filter does not apply to it, and its page says so, rather
+    than showing an empty view."""
     questions = list(questions_with_fields(current))
     form = ComparisonFilterForm(request.GET or None, questions=questions)
     group, numbers = "all", None
     if form.is_valid():
         group = form.cleaned_data["group"] or "all"
         numbers = form.cleaned_data["questions"] or None
+    form.questions_ignored = bool(numbers) and not by_question
+    if not by_question:
+        numbers = None
     return comparison_build(round=current, group=group, question_numbers=numbers, questions=questions), form
 
 
@@ -100,7 +108,7 @@ def _chart(
 @require_GET
 def troops_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
-    result, form = _filtered_comparison(request, current)
+    result, form = _filtered_comparison(request, current, by_question=False)
     troops = result.row(report_selectors.TROOPS_FIELD)
     force = result.row(report_selectors.FORCE_SIZE_FIELD)
     rows = []
@@ -176,7 +184,7 @@ def _matrix_chart(chart_id: str, title: str, matrix: dict[str, Any]) -> dict[str
 @require_GET
 def us_support_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
-    result, form = _filtered_comparison(request, current)
+    result, form = _filtered_comparison(request, current, by_question=False)
     matrix = _option_matrix(result, report_selectors.US_SUPPORT_FIELDS)
     chart = _matrix_chart("us-support-chart", _("Responses requiring each kind of US support"), matrix)
     return render(
@@ -199,7 +207,7 @@ def us_support_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sanctions_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
-    result, form = _filtered_comparison(request, current)
+    result, form = _filtered_comparison(request, current, by_question=False)
     matrix = _option_matrix(result, ("q6_measures",))
     willing = result.row("q6_willing")
     timing = result.row("q6_timing")
@@ -226,7 +234,7 @@ def sanctions_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def stationing_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
-    result, form = _filtered_comparison(request, current)
+    result, form = _filtered_comparison(request, current, by_question=False)
     rows = [result.row(key) for key in report_selectors.STATIONING_FIELDS]
     rows = [row for row in rows if row]
     lines = [

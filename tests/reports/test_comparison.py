@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -99,3 +101,16 @@ def test_a_view_of_some_questions_does_not_count_as_seen(analyst_client, world):
 
     analyst_client.get(reverse("reports:comparison") + "?group=nato")
     assert SeenVersion.objects.filter(user=world["analyst"]).count() == 4
+
+
+@pytest.mark.parametrize("view", ["troops", "us_support", "sanctions", "stationing"])
+def test_a_question_filter_never_empties_a_decision_view(analyst_client, world, view):
+    url = reverse(f"reports:{view}")
+    unfiltered = analyst_client.get(url).content.decode()
+    filtered = analyst_client.get(url, {"questions": [6 if view == "troops" else 1]}).content.decode()
+
+    assert 'data-testid="questions-ignored"' in filtered
+    assert 'data-testid="questions-ignored"' not in unfiltered
+    if view == "troops":
+        total = re.compile(r'data-testid="troops-total">([^<]*)<')
+        assert total.search(filtered).group(1) == total.search(unfiltered).group(1) == "7,000"
