@@ -10,11 +10,14 @@ from responses.models import Country
 
 
 class ComparisonFilterForm(forms.Form):
-    group = forms.ChoiceField(
+    group = forms.MultipleChoiceField(
         label=_("Countries"),
         choices=list(COUNTRY_GROUPS.items()),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("Several combine: members of any group chosen, offering troops if that is chosen too."),
+        widget=forms.SelectMultiple(
+            attrs={"class": "form-select", "size": "6", "aria-describedby": "id_group_help"}
+        ),
     )
     questions = forms.TypedMultipleChoiceField(
         label=_("Questions"),

@@ -116,7 +116,7 @@ def comparison_build(
     *,
     round: Round,
     versions: Iterable[tuple[Response, ResponseVersion]] | None = None,
-    group: str = "all",
+    group: str | list[str] = "all",
     question_numbers: list[int] | None = None,
     questions: list[Question] | None = None,
     asked_for: list[str] | None = None,
@@ -135,10 +135,18 @@ def comparison_build(
     not_answered = [
         c for c in round_addressees(round) if c.pk not in answering and (not asked_for or c.code in asked_for)
     ]
-    if group in COUNTRY_GROUPS and group not in ("all", "not_answered"):
-        columns = [c for c in columns if _in_group(c, group)]
-    elif group == "not_answered":
-        columns = []
+    # Groups combine: members of any membership group chosen, and offering troops if that is
+    # chosen as well ("EU, offering troops"; "EU or NATO").
+    groups = [group] if isinstance(group, str) else [g for g in group if g in COUNTRY_GROUPS] or ["all"]
+    if "not_answered" in groups:
+        columns, group = [], "not_answered"
+    else:
+        membership = [g for g in groups if g in ("eu", "nato", "non_eu")]
+        if membership:
+            columns = [c for c in columns if any(_in_group(c, g) for g in membership)]
+        if "troops" in groups:
+            columns = [c for c in columns if _in_group(c, "troops")]
+        group = ",".join(groups)
 
     if questions is None:
         questions = list(questions_with_fields(round))

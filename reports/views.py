@@ -22,7 +22,7 @@ from reports import selectors as report_selectors
 from reports.exporters import CONTENT_TYPES
 from reports.forms import ComparisonFilterForm, ReportRequestForm
 from reports.models import Report, ReportFile, SeenVersion
-from reports.selectors import COUNTRY_GROUPS, comparison_build, report_changed_countries, reports_visible_to
+from reports.selectors import comparison_build, report_changed_countries, reports_visible_to
 from reports.services import (
     downloads_exhausted,
     report_file_stamped,
@@ -63,9 +63,10 @@ def _filtered_comparison(
     than showing an empty view."""
     questions = list(questions_with_fields(current))
     form = ComparisonFilterForm(request.GET or None, questions=questions)
-    group, numbers = "all", None
+    group: list[str] = ["all"]
+    numbers = None
     if form.is_valid():
-        group = form.cleaned_data["group"] or "all"
+        group = form.cleaned_data["group"] or ["all"]
         numbers = form.cleaned_data["questions"] or None
     form.questions_ignored = bool(numbers) and not by_question
     if not by_question:
@@ -87,7 +88,6 @@ def comparison(request: HttpRequest) -> HttpResponse:
         {
             "comparison": result,
             "form": form,
-            "group_label": COUNTRY_GROUPS.get(result.group),
             "tab": "matrix",
         },
     )

@@ -114,3 +114,20 @@ def test_a_question_filter_never_empties_a_decision_view(analyst_client, world, 
     if view == "troops":
         total = re.compile(r'data-testid="troops-total">([^<]*)<')
         assert total.search(filtered).group(1) == total.search(unfiltered).group(1) == "7,000"
+
+
+def test_groups_combine_any_membership_and_offering_troops(world):
+    def labels(groups):
+        return [c.label for c in comparison_build(round=world["round"], group=groups).columns]
+
+    eu, nato, troops = labels(["eu"]), labels(["nato"]), labels(["troops"])
+    assert set(labels(["eu", "nato"])) == set(eu) | set(nato)
+    assert set(labels(["eu", "troops"])) == set(eu) & set(troops)
+    assert labels(["eu", "troops"])  # France and Poland offer troops and are in the EU
+
+
+def test_the_page_combines_groups_from_the_filter(analyst_client, world):
+    page = analyst_client.get(reverse("reports:comparison"), {"group": ["eu", "troops"]}).content.decode()
+    assert page.count('data-testid="column"') == len(
+        comparison_build(round=world["round"], group=["eu", "troops"]).columns
+    )
