@@ -144,10 +144,12 @@ def test_the_country_picker_starts_each_choice_from_an_empty_search(browser: Bro
     )
     search.click()
     search.press_sequentially("Monac")
+    expect(page.locator(".ts-dropdown .option.active")).to_have_text("Monaco")  # the search has run
     page.keyboard.press("Enter")
     expect(page.locator(".ts-control .item", has_text="Monaco")).to_be_visible()
     expect(search).to_have_value("")
     search.press_sequentially("Norw")
+    expect(page.locator(".ts-dropdown .option.active")).to_have_text("Norway")
     page.keyboard.press("Enter")
     expect(page.locator(".ts-control .item", has_text="Norway")).to_be_visible()
     # Script on: the hint about Ctrl-clicking the plain list is not shown.
