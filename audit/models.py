@@ -29,6 +29,7 @@ class AuditEvent(models.Model):
         ACCOUNT_ROLE_CHANGE = "account.role", _("Changed a role")
         ACCOUNT_CHANGE = "account.change", _("Changed an account in the admin")
         ADMIN_CHANGE = "admin.change", _("Changed the setup in the admin")
+        QUESTIONNAIRE_LOAD = "questionnaire.load", _("Loaded a questionnaire definition")
         TWO_FACTOR_ENROL = "2fa.enrol", _("Enrolled a second factor")
         TWO_FACTOR_RESET = "2fa.reset", _("Reset a second factor")
         PASSWORD_LINK = "account.password_link", _("Sent a password recovery link")

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from questionnaire.definition import DefinitionFile, FieldDef
 from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
@@ -198,10 +200,24 @@ def _check_references(definition: DefinitionFile, *, path: Path, root: yaml.Node
 # Writing
 
 
+class ChangeList(list):
+    """The load's changes, one line each, and for the audit log each changed value from what to
+    what (`details`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details: list[dict[str, Any]] = []
+
+
 def _sync(obj: Any, values: dict[str, Any], changes: list[str], label: str) -> None:
-    """Sets the values that differ and saves; records what changed."""
+    """Sets the values that differ and saves; records what changed, and from what to what."""
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
+        if isinstance(changes, ChangeList):
+            changes.details += [
+                {"object": label, "field": name, "from": str(getattr(obj, name)), "to": str(values[name])}
+                for name in changed
+            ]
         for name in changed:
             setattr(obj, name, values[name])
         obj.save(update_fields=changed)
@@ -226,7 +242,7 @@ def questionnaire_load(*, path: Path | str) -> LoadReport:
     path = Path(path)
     definition = definition_parse(path)
     meta = definition.questionnaire
-    changes: list[str] = []
+    changes = ChangeList()
 
     questionnaire = Questionnaire.objects.select_for_update().filter(key=meta.key).first()
     created = questionnaire is None
@@ -257,6 +273,16 @@ def questionnaire_load(*, path: Path | str) -> LoadReport:
         questionnaire.save(update_fields=["source_file", "loaded_at"])
         questionnaire_id = questionnaire.pk
         transaction.on_commit(lambda: questionnaire_structure_changed(questionnaire_id))
+        # A setup change like one made in the admin, from whichever way the file was loaded.
+        audit_record(
+            user=None,
+            action=AuditEvent.Action.QUESTIONNAIRE_LOAD,
+            questionnaire=meta.key,
+            file=path.name,
+            created=created,
+            changes=list(changes),
+            values=changes.details,
+        )
     return LoadReport(questionnaire=questionnaire, created=created, changes=changes)
 
 

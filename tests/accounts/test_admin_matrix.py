@@ -93,13 +93,13 @@ def test_every_admin_url_for_every_role(people):
                     forbidden = forbidden or kind == "accounts.user add"
                     if forbidden and status != 403:
                         problems.append(f"{role} {method} {url}: {status}, expected 403")
-                # Logs and invitations are written by the app, never added by hand: their add
-                # page is refused even to a superuser.
+                # Logs and invitations are written by the app, never added or deleted by hand:
+                # those pages are refused even to a superuser.
                 elif (
                     role == "superuser"
                     and method == "get"
                     and status != 200
-                    and not (kind.endswith(" add") and status == 403)
+                    and not (kind.endswith((" add", " delete")) and status == 403)
                 ):
                     problems.append(f"{role} {method} {url}: {status}")
     assert problems == [], "\n".join(problems)

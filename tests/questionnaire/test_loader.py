@@ -421,3 +421,21 @@ def test_force_size_and_durations_show_no_sum(us_round):
     assert not force.summed and force.numbers.median == 25000
     assert (force.numbers.count, force.responses) == (2, 2)
     assert rows["q1_troops_offered"].summary.summed
+
+
+def test_a_reload_that_changes_the_setup_is_audited_from_what_to_what(db, definition_copy):
+    from audit.models import AuditEvent
+
+    questionnaire_load(path=definition_copy)
+    write_variant(definition_copy, "label: Troops your government would offer", "label: Troops offered")
+    questionnaire_load(path=definition_copy)
+    questionnaire_load(path=definition_copy)  # nothing changes: nothing audited
+
+    events = AuditEvent.objects.filter(action="questionnaire.load").order_by("pk")
+    assert events.count() == 2  # the first load, and the one that changed a label
+    assert {
+        "object": "field q1_troops_offered",
+        "field": "label",
+        "from": "Troops your government would offer",
+        "to": "Troops offered",
+    } in events.last().detail["values"]
