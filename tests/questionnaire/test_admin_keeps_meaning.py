@@ -2,15 +2,22 @@
 keeps its key and label and is not deleted (new options may be added); every inline change is
 audited with what changed from what to what."""
 
+import csv
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.services import admin_access_sync
 from audit.models import AuditEvent
 from questionnaire.models import Option, Taxonomy
+from reports.models import Report
 from reports.selectors import comparison_build
+from reports.services import report_build
 from responses.models import Country
-from tests.accounts.factories import CoordinatorFactory
+from tests.accounts.factories import AnalystFactory, CoordinatorFactory
 from tests.reports.conftest import submit
 from tests.responses.test_services import COMPLETE
 
@@ -77,6 +84,29 @@ def test_swapping_the_labels_of_used_options_is_refused(admin_client, willingnes
     assert Option.objects.get(taxonomy=willingness, key="yes").label == "Yes"
     rows = {r.field.key: r for b in comparison_build(round=us_round).blocks for r in b.rows}
     assert rows["q1_participate"].cells == ["Yes"]
+    # And in every report format.
+    report = Report.objects.create(
+        round=us_round,
+        requested_by=AnalystFactory(),
+        formats=["html", "csv", "xlsx", "pdf"],
+        question_numbers=[1],
+    )
+    report = report_build(report_id=report.pk)
+    files = {f.format: bytes(f.content) for f in report.files.all()}
+    csv_rows = list(csv.reader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+    assert ["United Kingdom", "GB", "1", "q1_participate"] in [row[:4] for row in csv_rows]
+    assert next(row for row in csv_rows if row[3:4] == ["q1_participate"])[5] == "Yes"
+    sheet = load_workbook(io.BytesIO(files["xlsx"]))["Q1"]
+    assert "Yes" in [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "No" not in [
+        c.value
+        for row in sheet.iter_rows()
+        if row[1].value == rows["q1_participate"].field.label
+        for c in row[2:]
+    ]
+    assert "<td>Yes</td>" in files["html"].decode() or ">Yes<" in files["html"].decode()
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(files["pdf"])).pages)
+    assert "Yes" in pdf_text
 
 
 def test_deleting_a_used_option_is_refused(admin_client, willingness):
