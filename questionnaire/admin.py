@@ -50,6 +50,9 @@ class FieldInline(admin.TabularInline):
 class QuestionAdmin(AuditedSetupAdmin):
     list_display = ("__str__", "questionnaire")
     inlines = [FieldInline]
+    # What the question asks is what its answers answered: it changes in the definition file,
+    # whose loader keeps the history; here only the help text may be clarified.
+    readonly_fields = ("questionnaire", "key", "number", "title", "text")
 
 
 class OptionsKeepTheirMeaning(BaseInlineFormSet):
