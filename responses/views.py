@@ -125,29 +125,37 @@ def draft_copy_key(user_id: int, response_id: int, number: int) -> str:
 SAVED_COPY_SESSION_KEY = "saved_draft_copy"
 
 
+def _return_notice(request: HttpRequest, response: Response) -> dict[str, Any]:
+    """What every page of a response says about an open return for revision: the coordinator's
+    comment to the country's members, the fact of it to analysts and coordinators."""
+    member = permissions.sees_drafts(request.user, response)
+    returned = open_return(response) if member or permissions.is_cross_country_reader(request.user) else None
+    return {
+        "is_member": member,
+        "open_return": returned if member else None,
+        "returned_to_country": returned if not member else None,
+    }
+
+
 def _base_context(request: HttpRequest, response: Response, questions: list[Question]) -> dict[str, Any]:
     version = permissions.version_shown_to(request.user, response)
     answers = version.answers if version else {}
-    member = permissions.sees_drafts(request.user, response)
-    returned = open_return(response) if member or permissions.is_cross_country_reader(request.user) else None
-    commented = set(returned.question_comments) if returned and member else set()
+    notice = _return_notice(request, response)
+    member, returned = notice["is_member"], notice["open_return"]
+    commented = set(returned.question_comments) if returned else set()
     return {
         "response": response,
         "authors": _authors(response),
         "questions": questions,
         "version": version,
         "answers": answers,
-        "is_member": member,
+        **notice,
         "editable": _editable(request, response),
         "can_submit": permissions.can_submit_response(request.user, response),
         "can_return": permissions.can_return_response(request.user, response),
         "closed_reason": _closed_reason(response),
-        "open_return": returned if member else None,
-        # Analysts and coordinators read the submitted version: they are told it was returned.
-        "returned_to_country": returned if not member else None,
         "commented_questions": {q.number for q in questions if q.key in commented},
         "saved_copy": request.session.pop(SAVED_COPY_SESSION_KEY, None) if member else None,
-        "draft_copy_prefix": draft_copy_key(request.user.pk, response.pk, 0)[:-1],
         "progress": question_progress(questions, answers, with_errors=_errors_in_session(request, response))
         if member
         else [],
@@ -598,7 +606,11 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
     Others: the submissions only."""
     response = _visible_response(request, pk)
     formatter = AnswerFormatter(_questions(response))
-    context: dict[str, Any] = {"response": response, "authors": _authors(response)}
+    context: dict[str, Any] = {
+        "response": response,
+        "authors": _authors(response),
+        **_return_notice(request, response),
+    }
     if permissions.sees_drafts(request.user, response):
         sessions = Paginator(editing_sessions_of(response), HISTORY_SESSIONS_PER_PAGE)
         page = sessions.get_page(_page_number(request))
@@ -671,6 +683,7 @@ def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
             "newer": newer,
             "differences": differences,
             "authors": _authors(response),
+            **_return_notice(request, response),
         },
     )
 
@@ -698,6 +711,7 @@ def response_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "response": response,
             "authors": _authors(response),
             "version": version,
+            **_return_notice(request, response),
             "sections": _answer_sections(AnswerFormatter(questions), questions, version.answers),
             "can_restore": _editable(request, response) and version.number < response.current_number,
         },

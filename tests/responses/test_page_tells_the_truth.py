@@ -51,8 +51,11 @@ def test_a_reader_is_told_the_submission_was_returned_and_the_tabs_mark_comments
     )
 
     for reader in ("analyst", "coordinator"):
-        page = logged_in(people[reader]).get(reverse("responses:detail", args=[response.pk])).content.decode()
-        assert 'data-testid="returned-banner"' in page, reader
+        for name in ("responses:detail", "responses:history"):
+            page = logged_in(people[reader]).get(reverse(name, args=[response.pk])).content.decode()
+            assert 'data-testid="returned-banner"' in page, (reader, name)
+    history = logged_in(people["drafter"]).get(reverse("responses:history", args=[response.pk]))
+    assert 'data-testid="return-banner"' in history.content.decode()
 
     tabs = (
         logged_in(people["drafter"])
