@@ -25,15 +25,25 @@
     data.datasets.forEach(function (set, i) { set.backgroundColor = palette[i % palette.length]; });
     var perLine = canvas.parentElement.clientWidth < 576 ? 16 : 30;
     var labels = data.labels.map(function (label) { return wrapped(label, perLine); });
+    var horizontal = !!data.horizontal;
+    if (horizontal) {
+      // Every category named: the box grows with the label lines instead of Chart.js skipping
+      // every other label when they do not fit.
+      var lines = labels.reduce(function (n, label) { return n + (Array.isArray(label) ? label.length : 1); }, 0);
+      var needed = lines * 14 + labels.length * 6 + 60;
+      if (canvas.parentElement.clientHeight < needed) { canvas.parentElement.style.height = needed + "px"; }
+    }
+    var category = { ticks: { autoSkip: false } };
+    var value = { beginAtZero: true };
     new window.Chart(canvas, {
       type: "bar",
       data: { labels: labels, datasets: data.datasets },
       options: {
-        indexAxis: data.horizontal ? "y" : "x",
+        indexAxis: horizontal ? "y" : "x",
         maintainAspectRatio: false,
         animation: false,
         plugins: { legend: { display: data.datasets.length > 1 } },
-        scales: { x: { ticks: { autoSkip: false } }, y: { beginAtZero: true } },
+        scales: horizontal ? { y: category, x: value } : { x: category, y: value },
       },
     });
   });
