@@ -131,3 +131,19 @@ def test_the_page_combines_groups_from_the_filter(analyst_client, world):
     assert page.count('data-testid="column"') == len(
         comparison_build(round=world["round"], group=["eu", "troops"]).columns
     )
+
+
+def test_the_stationing_view_prints_figures_as_every_other_view_does(client, us_round):
+    from responses.models import Country
+    from tests.accounts.factories import AnalystFactory
+    from tests.reports.conftest import submit
+    from tests.responses.test_services import COMPLETE
+
+    client.force_login(AnalystFactory())
+    for code, months in (("FR", 36), ("DE", 60)):
+        fixed = {"q2_duration_kind": "fixed_term", "q2_duration_months": months}
+        submit(us_round, [Country.objects.get(code=code)], {**COMPLETE, **fixed})
+
+    page = client.get(reverse("reports:stationing")).content.decode()
+
+    assert "median 48 (" in page and "48.0" not in page
