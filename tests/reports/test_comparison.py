@@ -147,3 +147,13 @@ def test_the_stationing_view_prints_figures_as_every_other_view_does(client, us_
     page = client.get(reverse("reports:stationing")).content.decode()
 
     assert "median 48 (" in page and "48.0" not in page
+
+
+def test_an_empty_cell_reads_the_same_everywhere_on_the_page(analyst_client, world):
+    page = analyst_client.get(reverse("reports:comparison")).content.decode()
+    empty = (
+        '<span class="text-body-secondary" aria-hidden="true">–</span>'
+        '<span class="visually-hidden">Not answered</span>'
+    )
+    assert empty in page
+    assert "<td></td>" not in page
