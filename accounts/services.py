@@ -354,11 +354,10 @@ def two_factor_recovery_link_send(*, target: User, user: User, link_for: Callabl
     """For a lost phone: a coordinator sends the owner a single-use link, expiring after
     PASSWORD_RESET_TIMEOUT, that removes their authenticator and backup codes; they then sign
     in with their password and enrol a new one. Only the owner, at their own address, finishes
-    it. False if the person has no address or is inactive."""
+    it. Refused (ValidationError) for a person with no address or an inactive account."""
     _require_manager(user)
     _refuse_self(target, user)
-    if not target.email or not target.is_active:
-        return False
+    _require_reachable_owner(target)
     token = signing.dumps({"u": target.pk, "f": _devices_fingerprint(target)}, salt=TWO_FACTOR_RECOVERY_SALT)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     send_mail(
@@ -460,16 +459,22 @@ def backup_codes_regenerate(*, user: User) -> list[str]:
     return codes
 
 
+def _require_reachable_owner(target: User) -> None:
+    """A recovery link goes to the owner's own address only: without one there is no recovery
+    here (an inactive account is reactivated first)."""
+    if not target.email or not target.is_active:
+        raise ValidationError(_("This person has no address to send a link to, or is inactive."))
+
+
 @transaction.atomic
 def password_link_send(*, target: User, user: User, link_for: Callable[[str, str], str]) -> bool:
     """A coordinator starts a lost password's recovery: the owner gets Django's single-use,
     expiring reset link at their own address (PASSWORD_RESET_TIMEOUT), and only the owner can
-    finish it. `link_for(uidb64, token)` makes the link's URL. False if the person has no
-    address to send it to."""
+    finish it. `link_for(uidb64, token)` makes the link's URL. Refused (ValidationError) for a
+    person with no address or an inactive account."""
     _require_manager(user)
     _refuse_self(target, user)
-    if not target.email or not target.is_active:
-        return False
+    _require_reachable_owner(target)
     uid = urlsafe_base64_encode(force_bytes(target.pk))
     token = default_token_generator.make_token(target)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600

@@ -223,15 +223,13 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 user_reactivate(target=target, user=request.user)
                 messages.success(request, _("%(name)s can sign in again.") % {"name": target.username})
             elif action == "reset_2fa":
-                sent = two_factor_recovery_link_send(
+                two_factor_recovery_link_send(
                     target=target,
                     user=request.user,
                     link_for=lambda token: request.build_absolute_uri(
                         reverse("accounts:two_factor_recover", args=[token])
                     ),
                 )
-                if not sent:
-                    raise ValidationError(_("This person has no address to send a link to, or is inactive."))
                 messages.success(
                     request,
                     _(
@@ -241,17 +239,13 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"name": target.username},
                 )
             elif action == "password_link":
-                sent = password_link_send(
+                password_link_send(
                     target=target,
                     user=request.user,
                     link_for=lambda uid, token: request.build_absolute_uri(
                         reverse("password_reset_confirm", args=[uid, token])
                     ),
                 )
-                if not sent:
-                    raise ValidationError(
-                        _("This person has no address to send a link to, or is deactivated.")
-                    )
                 messages.success(
                     request,
                     _("A link to choose a new password was sent to %(name)s's own address.")

@@ -20,6 +20,13 @@ FIGURE_KINDS = ("official", "estimate")
 EMPTY_VALUES = (None, "", [], {})
 
 
+def chosen_option_keys(value: Any) -> list[str]:
+    """The option keys a stored choice (a key) or multiple choice ({"selected": [...]}) names."""
+    if isinstance(value, str):
+        return [value]
+    return list((value or {}).get("selected", []))
+
+
 def is_empty(field: Field, value: Any) -> bool:
     if value in EMPTY_VALUES:
         return True

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from questionnaire.answers import chosen_option_keys
 from questionnaire.definition import DefinitionFile, FieldDef
 from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
@@ -209,15 +210,14 @@ class ChangeList(list):
         self.details: list[dict[str, Any]] = []
 
 
-def _sync(obj: Any, values: dict[str, Any], changes: list[str], label: str) -> None:
+def _sync(obj: Any, values: dict[str, Any], changes: ChangeList, label: str) -> None:
     """Sets the values that differ and saves; records what changed, and from what to what."""
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
-        if isinstance(changes, ChangeList):
-            changes.details += [
-                {"object": label, "field": name, "from": str(getattr(obj, name)), "to": str(values[name])}
-                for name in changed
-            ]
+        changes.details += [
+            {"object": label, "field": name, "from": str(getattr(obj, name)), "to": str(values[name])}
+            for name in changed
+        ]
         for name in changed:
             setattr(obj, name, values[name])
         obj.save(update_fields=changed)
@@ -225,7 +225,7 @@ def _sync(obj: Any, values: dict[str, Any], changes: list[str], label: str) -> N
 
 
 def _upsert(
-    model: type, lookup: dict[str, Any], values: dict[str, Any], changes: list[str], label: str
+    model: type, lookup: dict[str, Any], values: dict[str, Any], changes: ChangeList, label: str
 ) -> Any:
     obj = model.objects.filter(**lookup).first()
     if obj is None:
@@ -320,10 +320,8 @@ def _refuse_destructive_changes(
             )
         if new.type in ("choice", "multi"):
             kept = {o.key for o in definition.taxonomies[new.taxonomy].options}
-            used = set()
-            for value in values:
-                used.update([value] if isinstance(value, str) else (value or {}).get("selected", []))
-            if lost := sorted(used - kept):
+            chosen = Counter(k for value in values for k in chosen_option_keys(value))
+            if lost := sorted(set(chosen) - kept):
                 raise DefinitionError(
                     path=path,
                     message=(
@@ -333,9 +331,6 @@ def _refuse_destructive_changes(
                 )
             # The same rule as the admin's: a used option keeps its label too.
             if field_obj.taxonomy_id is not None:
-                chosen = Counter(
-                    k for v in values for k in ([v] if isinstance(v, str) else (v or {}).get("selected", []))
-                )
                 problems = option_change_problems(
                     used=dict(chosen),
                     before={o.key: o.label for o in field_obj.taxonomy.options.all()},
@@ -350,7 +345,7 @@ def _refuse_destructive_changes(
 
 
 def _load_taxonomies(
-    questionnaire: Questionnaire, definition: DefinitionFile, changes: list[str]
+    questionnaire: Questionnaire, definition: DefinitionFile, changes: ChangeList
 ) -> dict[str, Taxonomy]:
     taxonomies: dict[str, Taxonomy] = {}
     for tax_key, tax_def in definition.taxonomies.items():
@@ -391,7 +386,7 @@ def _load_questions(
     definition: DefinitionFile,
     taxonomies: dict[str, Taxonomy],
     existing_fields: dict[str, Field],
-    changes: list[str],
+    changes: ChangeList,
 ) -> None:
     existing_questions = {q.key: q for q in Question.objects.filter(questionnaire=questionnaire)}
     numbers = {q.key: q.number for q in definition.questions}
@@ -455,7 +450,7 @@ def _load_questions(
             )
 
 
-def _remove_unlisted(questionnaire: Questionnaire, definition: DefinitionFile, changes: list[str]) -> None:
+def _remove_unlisted(questionnaire: Questionnaire, definition: DefinitionFile, changes: ChangeList) -> None:
     """Deletes fields, questions and taxonomies the file no longer lists (answered fields were
     refused earlier, so what goes here has no answers)."""
     field_keys = [f.key for q in definition.questions for f in q.fields]
@@ -478,7 +473,7 @@ def _remove_unlisted(questionnaire: Questionnaire, definition: DefinitionFile, c
         changes.append(f"taxonomy {taxonomy.key}: removed")
 
 
-def _load_rounds(questionnaire: Questionnaire, definition: DefinitionFile, changes: list[str]) -> None:
+def _load_rounds(questionnaire: Questionnaire, definition: DefinitionFile, changes: ChangeList) -> None:
     """Creates the rounds the file names that do not exist yet. An existing round is the
     coordinator's to run: its status, deadline and marking are never reset by a reload."""
     existing = {r.key: r for r in Round.objects.filter(questionnaire=questionnaire)}

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from questionnaire.answers import chosen_option_keys
 from questionnaire.models import Field, Question, Round
 from responses import permissions
 from responses.models import Country, EditingSession, Response, ResponseVersion, ReturnRequest
@@ -75,7 +76,7 @@ def option_keys_in_use(taxonomy_id: int) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for values in answer_values_for_fields(fields).values():
         for value in values:
-            for key in [value] if isinstance(value, str) else (value or {}).get("selected", []):
+            for key in chosen_option_keys(value):
                 counts[key] += 1
     return dict(counts)
 
