@@ -3,6 +3,7 @@
 Every field is optional here: a draft may be partial. Required answers are checked at submission.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from crispy_forms.bootstrap import AppendedText, InlineRadios
@@ -42,7 +43,11 @@ class QuestionForm(forms.Form):
         self.stored_answers = answers
         kwargs.setdefault("initial", {}).update(self._initial(answers))
         super().__init__(*args, **kwargs)
-        country_choices = [(c.code, c.name) for c in countries]
+        # A callable: Django normalises a list of choices when the field is made (56 countries on
+        # every autosave), a callable only when the field is drawn or a value is checked.
+        def country_choices() -> list[tuple[str, str]]:
+            return [(c.code, c.name) for c in countries]
+
         for field in self.question_fields:
             self._add_fields(field, country_choices)
         if read_only:
@@ -60,7 +65,7 @@ class QuestionForm(forms.Form):
 
     # -- building -------------------------------------------------------------------------------
 
-    def _add_fields(self, field: Field, country_choices: list[tuple[str, str]]) -> None:
+    def _add_fields(self, field: Field, country_choices: Callable[[], list[tuple[str, str]]]) -> None:
         # Crispy prints help text with |safe; it comes from a definition file, so escape it here.
         help_text = escape(field.help_text)
         if field.required:
