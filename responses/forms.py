@@ -43,6 +43,7 @@ class QuestionForm(forms.Form):
         self.stored_answers = answers
         kwargs.setdefault("initial", {}).update(self._initial(answers))
         super().__init__(*args, **kwargs)
+
         # A callable: Django normalises a list of choices when the field is made (56 countries on
         # every autosave), a callable only when the field is drawn or a value is checked.
         def country_choices() -> list[tuple[str, str]]:
