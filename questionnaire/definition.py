@@ -11,6 +11,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 FieldType = Literal["choice", "multi", "integer", "months", "countries", "text"]
 Aggregation = Literal["count", "sum+stats", "stats", "mentions", "none"]
+# The keys of questionnaire.answers.NON_ANSWER_KINDS.
+NonAnswer = Literal["no_position", "not_applicable", "will_not_state"]
+DEFAULT_NON_ANSWERS: list[NonAnswer] = ["no_position", "not_applicable", "will_not_state"]
 
 # Which aggregation makes sense for which type: counting options of a number means nothing.
 AGGREGATIONS_BY_TYPE: dict[str, set[str]] = {
@@ -62,6 +65,9 @@ class FieldDef(Strict):
     # False for a figure whose sum means nothing (proposals for one force's size, durations):
     # the loader then refuses "sum+stats" for it.
     additive: bool = True
+    # The declared non-answers the field accepts; unset: the questionnaire's default for a
+    # required field, none for an optional one (it can be left empty). [] accepts none.
+    non_answers: list[NonAnswer] | None = None
 
     @model_validator(mode="after")
     def check_type_rules(self) -> "FieldDef":
@@ -124,6 +130,8 @@ class QuestionnaireMeta(Strict):
     coordinator: str = ""
     handling_marking: Text
     definition_version: int = Field(ge=1)
+    # What every required field accepts instead of an answer unless it names its own.
+    default_non_answers: list[NonAnswer] = DEFAULT_NON_ANSWERS
 
 
 class DefinitionFile(Strict):

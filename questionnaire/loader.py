@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from questionnaire.answers import chosen_option_keys
+from questionnaire.answers import chosen_option_keys, declaration
 from questionnaire.definition import DefinitionFile, FieldDef
 from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
@@ -318,6 +318,15 @@ def _refuse_destructive_changes(
                     "but it already has answers; add a new field instead"
                 ),
             )
+        declared = sorted({d["declared"] for value in values if (d := declaration(value))})
+        if withdrawn := [d for d in declared if d not in _non_answers_of(new, definition)]:
+            raise DefinitionError(
+                path=path,
+                message=(
+                    f"field '{key}' would no longer accept the declared non-answer(s) "
+                    f"{', '.join(withdrawn)} that answers use; keep them in its non_answers"
+                ),
+            )
         if new.type in ("choice", "multi"):
             kept = {o.key for o in definition.taxonomies[new.taxonomy].options}
             chosen = Counter(k for value in values for k in chosen_option_keys(value))
@@ -444,10 +453,17 @@ def _load_questions(
                     "show_when_field": fields_by_key[show_when.field] if show_when else None,
                     "show_when_values": list(show_when.values) if show_when else [],
                     "aggregation": field_def.agg,
+                    "non_answers": _non_answers_of(field_def, definition),
                 },
                 changes,
                 f"field {field_def.key}",
             )
+
+
+def _non_answers_of(field_def: FieldDef, definition: DefinitionFile) -> list[str]:
+    if field_def.non_answers is not None:
+        return list(field_def.non_answers)
+    return list(definition.questionnaire.default_non_answers) if field_def.required else []
 
 
 def _remove_unlisted(questionnaire: Questionnaire, definition: DefinitionFile, changes: ChangeList) -> None:

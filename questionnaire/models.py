@@ -194,6 +194,10 @@ class Field(models.Model):
     aggregation = models.CharField(
         _("aggregation"), max_length=20, choices=Aggregation.choices, default=Aggregation.NONE
     )
+    # The declared non-answers this field accepts instead of an answer (keys of
+    # questionnaire.answers.NON_ANSWER_KINDS): a government may say it has no position rather
+    # than enter filler that would distort every summary.
+    non_answers = models.JSONField(_("declared non-answers accepted"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("field")

@@ -9,6 +9,10 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from questionnaire.answers import NON_ANSWER_COUNTED, NON_ANSWER_KINDS
 from questionnaire.models import Field
 
 
@@ -38,13 +42,65 @@ class NumberStats:
 
 
 @dataclass
+class DeclaredCount:
+    """The responses that declared one kind of non-answer to a field instead of answering it."""
+
+    kind: str
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.columns)
+
+    @property
+    def label(self) -> str:
+        return str(NON_ANSWER_KINDS.get(self.kind, self.kind))
+
+    @property
+    def counted(self) -> str:
+        """ "4 declared no position"."""
+        return f"{self.count} {NON_ANSWER_COUNTED.get(self.kind, self.kind)}"
+
+
+@dataclass
 class FieldSummary:
     field: Field
-    answered: int
+    answered: int  # responses that gave an answer: declared non-answers are not among them
     responses: int = 0  # the responses compared: the base every figure is read against
     options: list[OptionCount] | None = None
     numbers: NumberStats | None = None
     divergence: float | None = None
+    declared: list[DeclaredCount] = field(default_factory=list)
+    # The round's addressees in the comparison's scope (None where a filter has no such base,
+    # "offering troops"): what the responses are out of.
+    addressees: int | None = None
+
+    @property
+    def base(self) -> str:
+        """What every figure of the summary is read against, in words: "10 responses of 32
+        addressees: 6 gave a figure, 4 declared no position". Shown beside it in every view and
+        file, so no median is read without the count of countries behind it."""
+        if self.addressees is not None:
+            head = ngettext(
+                "%(n)s response of %(of)s addressees", "%(n)s responses of %(of)s addressees", self.responses
+            ) % {"n": self.responses, "of": self.addressees}
+        else:
+            head = ngettext("%(n)s response", "%(n)s responses", self.responses) % {"n": self.responses}
+        if self.field.aggregation in (Field.Aggregation.SUM_STATS, Field.Aggregation.STATS):
+            gave = ngettext("%(n)s gave a figure", "%(n)s gave a figure", self.given) % {"n": self.given}
+        else:
+            gave = ngettext("%(n)s answered", "%(n)s answered", self.answered) % {"n": self.answered}
+        parts = [gave, *(d.counted for d in self.declared if d.count)]
+        return _("%(head)s: %(parts)s") % {"head": head, "parts": ", ".join(parts)}
+
+    @property
+    def given(self) -> int:
+        """Responses whose figure enters the statistics."""
+        return self.numbers.count if self.numbers else 0
+
+    @property
+    def declared_count(self) -> int:
+        return sum(d.count for d in self.declared)
 
     @property
     def summed(self) -> bool:
@@ -115,9 +171,29 @@ def divergence(counts: list[OptionCount]) -> float | None:
     return round(entropy / math.log(len(counts)), 3)
 
 
-def summarise(field_obj: Field, cells: list[tuple[str, Any]], options: list[tuple[str, str]]) -> FieldSummary:
-    answered = sum(1 for _, value in cells if value is not None)
-    summary = FieldSummary(field=field_obj, answered=answered, responses=len(cells))
+def summarise(
+    field_obj: Field,
+    cells: list[tuple[str, Any]],
+    options: list[tuple[str, str]],
+    *,
+    declared: list[tuple[str, str]] = (),
+    addressees: int | None = None,
+) -> FieldSummary:
+    """`cells` hold answers only (None where a response declared a non-answer or left the field
+    empty); `declared` the (column, kind) of each declared non-answer, counted apart and in no
+    figure."""
+    answered = sum(1 for _label, value in cells if value is not None)
+    by_kind: dict[str, DeclaredCount] = {}
+    for label, kind in declared:
+        by_kind.setdefault(kind, DeclaredCount(kind=kind)).columns.append(label)
+    order = list(NON_ANSWER_KINDS)
+    summary = FieldSummary(
+        field=field_obj,
+        answered=answered,
+        responses=len(cells),
+        declared=sorted(by_kind.values(), key=lambda d: order.index(d.kind) if d.kind in order else 99),
+        addressees=addressees,
+    )
     agg = field_obj.aggregation
     if agg in (Field.Aggregation.SUM_STATS, Field.Aggregation.STATS):
         summary.numbers = number_stats(field_obj, cells)

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from questionnaire.answers import declaration
 from questionnaire.models import Field, Question, Round
 from questionnaire.selectors import questions_with_fields
 from reports.aggregates import FieldSummary, summarise
@@ -56,9 +57,10 @@ class Column:
 @dataclass
 class Row:
     field: Field
-    cells: list[str]
-    raw: list[Any]
+    cells: list[str]  # as read: an answer, or a declared non-answer with its reason
+    raw: list[Any]  # the answers, None where a response declared a non-answer (see `declared`)
     summary: FieldSummary
+    declared: list[dict[str, str] | None] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +77,9 @@ class Comparison:
     formatter: AnswerFormatter
     not_answered: list[Country]
     group: str = "all"
+    # The addressees in the comparison's scope (report countries, membership groups); None for
+    # a filter that has no such base ("offering troops").
+    addressee_count: int | None = None
 
     def row(self, key: str) -> Row | None:
         return next((row for block in self.blocks for row in block.rows if row.field.key == key), None)
@@ -99,17 +104,23 @@ def countries_with_submission(round: Round) -> list[Country]:
     return sorted(Country.objects.filter(pk__in=authors.values("country_id")), key=lambda c: c.name)
 
 
-def _in_group(column: Column, group: str) -> bool:
+def _country_in_group(country: Country, group: str) -> bool:
     if group == "eu":
-        return any(c.is_eu_member for c in column.countries)
+        return country.is_eu_member
     if group == "nato":
-        return any(c.is_nato_member for c in column.countries)
+        return country.is_nato_member
+    if group == "non_eu":
+        return not country.is_eu_member
+    return group == "all"
+
+
+def _in_group(column: Column, group: str) -> bool:
     if group == "non_eu":
         return not any(c.is_eu_member for c in column.countries)
     if group == "troops":
         troops = column.version.answers.get(TROOPS_FIELD) or {}
         return bool(troops.get("value"))
-    return group == "all"
+    return any(_country_in_group(c, group) for c in column.countries)
 
 
 def comparison_build(
@@ -132,9 +143,8 @@ def comparison_build(
     answering = {country.pk for column in columns for country in column.countries}
     # Only the countries the round was sent to can be late; a report asked for some countries
     # names only those.
-    not_answered = [
-        c for c in round_addressees(round) if c.pk not in answering and (not asked_for or c.code in asked_for)
-    ]
+    in_scope = [c for c in round_addressees(round) if not asked_for or c.code in asked_for]
+    not_answered = [c for c in in_scope if c.pk not in answering]
     # Groups combine: members of any membership group chosen, and offering troops if that is
     # chosen as well ("EU, offering troops"; "EU or NATO").
     groups = [group] if isinstance(group, str) else [g for g in group if g in COUNTRY_GROUPS] or ["all"]
@@ -144,9 +154,14 @@ def comparison_build(
         membership = [g for g in groups if g in ("eu", "nato", "non_eu")]
         if membership:
             columns = [c for c in columns if any(_in_group(c, g) for g in membership)]
+        if membership:
+            in_scope = [c for c in in_scope if any(_country_in_group(c, g) for g in membership)]
         if "troops" in groups:
             columns = [c for c in columns if _in_group(c, "troops")]
         group = ",".join(groups)
+    # A joint response counts its countries among the addressees; a filter of what was
+    # answered ("offering troops") has no addressee base.
+    addressee_count = None if "troops" in groups or "not_answered" in groups else len(in_scope)
 
     if questions is None:
         questions = list(questions_with_fields(round))
@@ -157,14 +172,22 @@ def comparison_build(
     for question in questions:
         block = QuestionBlock(question=question)
         for field_obj in question.fields.all():
-            raw = [column.version.answers.get(field_obj.key) for column in columns]
+            stored = [column.version.answers.get(field_obj.key) for column in columns]
+            declared = [declaration(value) for value in stored]
+            raw = [None if d else value for value, d in zip(stored, declared, strict=True)]
             options = (
                 [(o.key, o.label) for o in field_obj.taxonomy.options.all()] if field_obj.taxonomy else []
             )
             if field_obj.field_type == Field.FieldType.COUNTRIES:
                 options = []
             labelled = [(column.label, value) for column, value in zip(columns, raw, strict=True)]
-            summary = summarise(field_obj, labelled, options)
+            summary = summarise(
+                field_obj,
+                labelled,
+                options,
+                declared=[(c.label, d["declared"]) for c, d in zip(columns, declared, strict=True) if d],
+                addressees=addressee_count,
+            )
             if summary.options is not None and field_obj.field_type == Field.FieldType.COUNTRIES:
                 for count in summary.options:
                     count.label = formatter.country_names.get(count.key, count.key)
@@ -172,9 +195,10 @@ def comparison_build(
             block.rows.append(
                 Row(
                     field=field_obj,
-                    cells=[formatter.text(field_obj, value) for value in raw],
+                    cells=[formatter.text(field_obj, value) for value in stored],
                     raw=raw,
                     summary=summary,
+                    declared=declared,
                 )
             )
         blocks.append(block)
@@ -185,6 +209,7 @@ def comparison_build(
         formatter=formatter,
         not_answered=not_answered,
         group=group,
+        addressee_count=addressee_count,
     )
 
 

@@ -122,6 +122,9 @@ def troops_view(request: HttpRequest) -> HttpResponse:
                     "offered": offered.get("value"),
                     "kind": offered.get("figure_kind"),
                     "proposed": proposed.get("value"),
+                    # What a response declared instead of a figure, as every page shows it.
+                    "offered_declared": troops.cells[index] if troops.declared[index] else "",
+                    "proposed_declared": force.cells[index] if force.declared[index] else "",
                 }
             )
     offered_total = sum(r["offered"] or 0 for r in rows)
@@ -146,6 +149,8 @@ def troops_view(request: HttpRequest) -> HttpResponse:
             "offered_total": offered_total,
             "estimate_total": sum(r["offered"] or 0 for r in rows if r["kind"] == "estimate"),
             "force_stats": force_stats,
+            "troops_summary": troops.summary if troops else None,
+            "force_summary": force.summary if force else None,
             "coverage": round(100 * offered_total / force_stats.median)
             if force_stats and force_stats.median
             else None,
@@ -167,9 +172,16 @@ def _option_matrix(result: Any, keys: tuple[str, ...]) -> dict[str, Any]:
             marks.append(
                 [row.field.label for row in rows if key in ((row.raw[index] or {}).get("selected", []))]
             )
-        lines.append({"column": column, "marks": marks})
+        declared = [f"{row.field.label}: {row.cells[index]}" for row in rows if row.declared[index]]
+        lines.append({"column": column, "marks": marks, "declared": declared})
     totals = [sum(1 for line in lines if line["marks"][i]) for i in range(len(options))]
-    return {"options": options, "lines": lines, "totals": totals, "fields": [r.field for r in rows]}
+    return {
+        "options": options,
+        "lines": lines,
+        "totals": totals,
+        "fields": [r.field for r in rows],
+        "summaries": [r.summary for r in rows],
+    }
 
 
 def _matrix_chart(chart_id: str, title: str, matrix: dict[str, Any]) -> dict[str, Any]:
@@ -263,6 +275,7 @@ def stationing_view(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "area_counts": options,
             "months": months.numbers if months else None,
+            "months_summary": months,
         },
     )
 

@@ -194,6 +194,10 @@ def _demo_answers(
         if not field_is_shown(f, answers):
             continue
         options = list(f.taxonomy.options.all()) if f.taxonomy else []
+        # Some governments decline to state a figure or a position, as real ones do.
+        if f.non_answers and f.key not in ("q1_participate", "q1_send_troops") and rng.random() < 0.06:
+            answers[f.key] = {"declared": rng.choice(f.non_answers)}
+            continue
         if f.key in ("q1_participate", "q1_send_troops"):
             value: Any = "yes" if f.key == "q1_participate" and stance == "no" else stance
         elif f.field_type == Field.FieldType.CHOICE:

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from questionnaire.answers import field_is_shown, is_empty
+from questionnaire.answers import declaration, declaration_text, field_is_shown, is_empty
 from questionnaire.models import Field, Question
 from responses.selectors import countries_by_name
 
@@ -38,6 +38,8 @@ class AnswerFormatter:
     def text(self, field: Field, value: Any) -> str:
         if is_empty(field, value):
             return ""
+        if declared := declaration(value):
+            return declaration_text(declared)
         kind = field.field_type
         if kind == Field.FieldType.CHOICE:
             return self.option_labels.get((field.taxonomy_id, value), value)

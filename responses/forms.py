@@ -15,12 +15,20 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from questionnaire.answers import FIGURE_KINDS, field_is_shown
+from questionnaire.answers import (
+    FIGURE_KINDS,
+    NON_ANSWER_KINDS,
+    NON_ANSWER_REASON_MAX_LENGTH,
+    declaration,
+    field_is_shown,
+)
 from questionnaire.models import Field, Question
 from responses.models import Country
 
 OTHER_SUFFIX = "__other"
 KIND_SUFFIX = "__kind"
+DECLARED_SUFFIX = "__declared"
+REASON_SUFFIX = "__declared_reason"
 FIGURE_KIND_LABELS = {"official": gettext_lazy("Official figure"), "estimate": gettext_lazy("Estimate")}
 
 
@@ -126,6 +134,20 @@ class QuestionForm(forms.Form):
                 },
                 **common,
             )
+        if field.non_answers:
+            self.fields[field.key + DECLARED_SUFFIX] = forms.ChoiceField(
+                label=_("Or, instead of an answer, declare"),
+                choices=[("", _("(I give an answer)"))]
+                + [(kind, NON_ANSWER_KINDS[kind]) for kind in field.non_answers if kind in NON_ANSWER_KINDS],
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[field.key + REASON_SUFFIX] = forms.CharField(
+                label=_("Reason for the declaration (optional)"),
+                max_length=NON_ANSWER_REASON_MAX_LENGTH,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
 
     def _layout(self) -> Layout:
         items: list[Any] = ["base_version"]
@@ -148,6 +170,15 @@ class QuestionForm(forms.Form):
                     )
             if field.key + OTHER_SUFFIX in self.fields:
                 parts.append(field.key + OTHER_SUFFIX)
+            if field.key + DECLARED_SUFFIX in self.fields:
+                parts.append(
+                    Div(
+                        field.key + DECLARED_SUFFIX,
+                        field.key + REASON_SUFFIX,
+                        css_class="declared-non-answer border-start ps-3",
+                        data_testid="declaration",
+                    )
+                )
             if field.key in self.conflict_keys:
                 # Beside the field as well as in the table at the top, where the choice is made.
                 parts.insert(
@@ -187,7 +218,10 @@ class QuestionForm(forms.Form):
             value = answers.get(field.key)
             if value is None:
                 continue
-            if field.field_type == Field.FieldType.MULTI:
+            if declared := declaration(value):
+                initial[field.key + DECLARED_SUFFIX] = declared.get("declared", "")
+                initial[field.key + REASON_SUFFIX] = declared.get("reason", "")
+            elif field.field_type == Field.FieldType.MULTI:
                 initial[field.key] = value.get("selected", [])
                 initial[field.key + OTHER_SUFFIX] = value.get("other", "")
             elif field.field_type == Field.FieldType.INTEGER:
@@ -214,7 +248,13 @@ class QuestionForm(forms.Form):
         for field in self.question_fields:
             if field.key not in keys:
                 continue
-            for name in (field.key, field.key + OTHER_SUFFIX, field.key + KIND_SUFFIX):
+            for name in (
+                field.key,
+                field.key + OTHER_SUFFIX,
+                field.key + KIND_SUFFIX,
+                field.key + DECLARED_SUFFIX,
+                field.key + REASON_SUFFIX,
+            ):
                 if name in self.fields:
                     value = initial.get(name)
                     values[name] = value if value is not None else ""
@@ -224,6 +264,19 @@ class QuestionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        for field in self.question_fields:
+            declared = cleaned.get(field.key + DECLARED_SUFFIX)
+            reason = cleaned.get(field.key + REASON_SUFFIX)
+            if declared and self._typed(field):
+                # Neither is dropped for the other: the person chooses, nothing typed is lost.
+                self.add_error(
+                    field.key + DECLARED_SUFFIX,
+                    _("Clear the answer or this declaration: a field holds one or the other."),
+                )
+            elif reason and not declared:
+                self.add_error(field.key + REASON_SUFFIX, _("Choose what you declare, or clear this reason."))
         if self.errors:
             return cleaned
         answers = {**self.stored_answers, **self.answers()}
@@ -253,6 +306,11 @@ class QuestionForm(forms.Form):
                     )
         return cleaned
 
+    def _typed(self, field: Field) -> bool:
+        """Whether the field's answer itself (not a declaration) holds anything."""
+        value = self.cleaned_data.get(field.key)
+        return value not in (None, "", []) and not (isinstance(value, str) and not value.strip())
+
     def answers(self) -> dict[str, Any]:
         """This question's answers in their stored shapes; None for a cleared field."""
         data = self.cleaned_data
@@ -260,7 +318,11 @@ class QuestionForm(forms.Form):
         for field in self.question_fields:
             value = data.get(field.key)
             kind = field.field_type
-            if kind == Field.FieldType.MULTI:
+            if declared := data.get(field.key + DECLARED_SUFFIX):
+                answers[field.key] = {"declared": declared}
+                if reason := (data.get(field.key + REASON_SUFFIX) or "").strip():
+                    answers[field.key]["reason"] = reason
+            elif kind == Field.FieldType.MULTI:
                 selected = list(value or [])
                 answers[field.key] = (
                     {"selected": selected, "other": (data.get(field.key + OTHER_SUFFIX) or "").strip()}

@@ -7,7 +7,19 @@ from reports.exporters.report_context import demo_notice
 from reports.models import Report
 from reports.selectors import Comparison
 
-HEADER = ["country", "country_codes", "question", "field_key", "field", "answer", "number", "figure_kind"]
+HEADER = [
+    "country",
+    "country_codes",
+    "question",
+    "field_key",
+    "field",
+    "answer",
+    "number",
+    "figure_kind",
+    # The declared non-answer's kind (no_position, not_applicable, will_not_state), empty for an
+    # answer: "answer" then holds its label and reason, "number" stays empty.
+    "declared",
+]
 
 
 def build(comparison: Comparison, report: Report) -> bytes:
@@ -22,7 +34,9 @@ def build(comparison: Comparison, report: Report) -> bytes:
     writer.writerow(HEADER)
     for block in comparison.blocks:
         for row in block.rows:
-            for column, text, raw in zip(comparison.columns, row.cells, row.raw, strict=True):
+            for column, text, raw, declared in zip(
+                comparison.columns, row.cells, row.raw, row.declared, strict=True
+            ):
                 number, kind = "", ""
                 if isinstance(raw, dict) and "value" in raw:
                     number, kind = raw["value"], raw.get("figure_kind") or ""
@@ -38,6 +52,7 @@ def build(comparison: Comparison, report: Report) -> bytes:
                         text,
                         number,
                         kind,
+                        declared["declared"] if declared else "",
                     ]
                 )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

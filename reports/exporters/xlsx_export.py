@@ -66,7 +66,10 @@ def build(comparison: Comparison, report: Report) -> bytes:
     safe_append(summary, [marking])
     summary["A1"].font = Font(bold=True, color="8B0000")
     safe_append(summary, [f"Allied Responses report {report.pk}: {comparison.round}"])
-    safe_append(summary, [f"{len(comparison.columns)} responses compared (submitted versions)"])
+    compared = f"{len(comparison.columns)} responses compared (submitted versions)"
+    if comparison.addressee_count is not None:
+        compared += f", of {comparison.addressee_count} addressees"
+    safe_append(summary, [compared])
     if notice := demo_notice():
         safe_append(summary, [notice])
         summary.cell(row=summary.max_row, column=1).font = Font(bold=True, color="8B0000")
@@ -77,7 +80,9 @@ def build(comparison: Comparison, report: Report) -> bytes:
             "Question",
             "Field",
             "Aggregation",
+            "Base",
             "Answered",
+            "Declared instead of an answer",
             "Sum",
             "Minimum",
             "Median",
@@ -89,7 +94,7 @@ def build(comparison: Comparison, report: Report) -> bytes:
     for block in comparison.blocks:
         for row in block.rows:
             s = row.summary
-            if row.field.aggregation == "none":
+            if row.field.aggregation == "none" and not s.declared_count:
                 continue
             numbers = s.numbers
             options = "; ".join(f"{o.label}: {o.count}" for o in (s.options or []) if o.count)
@@ -99,7 +104,9 @@ def build(comparison: Comparison, report: Report) -> bytes:
                     f"Q{block.question.number}",
                     row.field.label,
                     row.field.get_aggregation_display(),
+                    s.base,
                     s.answered,
+                    "; ".join(f"{d.label}: {d.count}" for d in s.declared),
                     numbers.total if numbers and s.summed else None,
                     numbers.minimum if numbers else None,
                     numbers.median if numbers else None,
@@ -110,7 +117,7 @@ def build(comparison: Comparison, report: Report) -> bytes:
             for cell in summary[summary.max_row]:
                 cell.alignment = WRAP
     summary.freeze_panes = summary.cell(row=header_row + 1, column=1)
-    for letter, width in zip("ABCDEFGHI", (10, 40, 22, 10, 12, 12, 12, 12, 60), strict=True):
+    for letter, width in zip("ABCDEFGHIJK", (10, 40, 22, 40, 10, 30, 12, 12, 12, 12, 60), strict=True):
         summary.column_dimensions[letter].width = width
 
     for block in comparison.blocks:

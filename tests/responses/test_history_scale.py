@@ -253,7 +253,12 @@ class TestAutosaveCost:
         reply, queries = autosave_queries(client, response, {"base_version": 2, "q1_comments": "Mine, more"})
 
         assert reply["status"] == "merged"
-        assert reply["fields"] == {"q1_participate": "undecided"}
+        # Every input of the changed field, its (empty) declaration inputs included.
+        assert reply["fields"] == {
+            "q1_participate": "undecided",
+            "q1_participate__declared": "",
+            "q1_participate__declared_reason": "",
+        }
         assert len(queries) <= AUTOSAVE_MAX_QUERIES, "\n".join(queries)
 
     def test_the_autosave_query_count_does_not_grow_with_saves(self, response, drafters):

@@ -481,7 +481,11 @@ class TestColleaguesChangesSurviveTheConflictPage:
         assert data["status"] == "merged"
         # The page puts the colleague's answer in place without a reload, and goes on saving
         # from the merged version.
-        assert data["fields"] == {"q1_participate": "no"}
+        assert data["fields"] == {
+            "q1_participate": "no",
+            "q1_participate__declared": "",
+            "q1_participate__declared_reason": "",
+        }
         assert data["version"] == current(draft_response).number
         answers = current(draft_response).answers
         assert (answers["q1_participate"], answers["q1_comments"]) == ("no", "Mine")
