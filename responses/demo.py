@@ -18,6 +18,7 @@ from questionnaire.answers import field_is_shown
 from questionnaire.models import Field, Round
 from questionnaire.selectors import questions_with_fields
 from responses.models import Country, Membership, Response, ResponseAuthor
+from responses.selectors import round_addressees
 from responses.services import (
     countries_load,
     membership_grant,
@@ -66,10 +67,16 @@ class SeedReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def seedable_countries() -> list[Country]:
+def seedable_countries(round: Round | None = None) -> list[Country]:
+    """Invitable countries in seeding order; a round's addressees first, so that the demo's
+    responses come from countries the round was sent to."""
     by_code = {c.code: c for c in Country.objects.filter(is_invitable=True)}
     ordered = [by_code.pop(code) for code in SEED_ORDER if code in by_code]
-    return ordered + sorted(by_code.values(), key=lambda c: c.code)
+    ordered += sorted(by_code.values(), key=lambda c: c.code)
+    if round is not None:
+        addressed = {c.pk for c in round_addressees(round)}
+        ordered.sort(key=lambda c: c.pk not in addressed)  # stable: seeding order within each
+    return ordered
 
 
 def _user(username: str, *, password_hash: str, report: SeedReport, **values: Any) -> User:
@@ -87,7 +94,7 @@ def _user(username: str, *, password_hash: str, report: SeedReport, **values: An
 def demo_seed(*, round: Round, country_count: int = DEFAULT_COUNTRY_COUNT, password: str) -> SeedReport:
     """Creates the demo accounts and responses; running it again adds only what is missing."""
     countries_load()
-    candidates = seedable_countries()
+    candidates = seedable_countries(round)
     if not 1 <= country_count <= len(candidates):
         raise ValidationError(f"--countries must be between 1 and {len(candidates)}.")
     countries = candidates[:country_count]
