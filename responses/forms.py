@@ -15,6 +15,7 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.numbers import figure
 from questionnaire.answers import (
     FIGURE_KINDS,
     NON_ANSWER_KINDS,
@@ -100,8 +101,8 @@ class QuestionForm(forms.Form):
                 )
         elif kind in (Field.FieldType.INTEGER, Field.FieldType.MONTHS):
             range_message = _("Enter a whole number from %(min)s to %(max)s.") % {
-                "min": f"{field.min_value:,}",
-                "max": f"{field.max_value:,}",
+                "min": figure(field.min_value),
+                "max": figure(field.max_value),
             }
             self.fields[field.key] = forms.IntegerField(
                 min_value=field.min_value,
@@ -136,7 +137,7 @@ class QuestionForm(forms.Form):
             )
         if field.non_answers:
             self.fields[field.key + DECLARED_SUFFIX] = forms.ChoiceField(
-                label=_("Or, instead of an answer, declare"),
+                label=_("Declaration"),
                 choices=[("", _("(I give an answer)"))]
                 + [(kind, NON_ANSWER_KINDS[kind]) for kind in field.non_answers if kind in NON_ANSWER_KINDS],
                 required=False,
@@ -171,14 +172,20 @@ class QuestionForm(forms.Form):
             if field.key + OTHER_SUFFIX in self.fields:
                 parts.append(field.key + OTHER_SUFFIX)
             if field.key + DECLARED_SUFFIX in self.fields:
-                parts.append(
-                    Div(
-                        field.key + DECLARED_SUFFIX,
-                        field.key + REASON_SUFFIX,
-                        css_class="declared-non-answer border-start ps-3",
-                        data_testid="declaration",
-                    )
-                )
+                # Folded away unless in use: most answers are answers. A native <details> opens
+                # with the keyboard and tells screen readers whether it is open.
+                is_open = " open" if self._declaration_in_use(field) else ""
+                parts += [
+                    HTML(
+                        f'<details class="declared-non-answer border-start ps-3 mb-2" '
+                        f'data-testid="declaration"{is_open}><summary class="small">'
+                        + escape(_("Declare instead of answering"))
+                        + "</summary>"
+                    ),
+                    field.key + DECLARED_SUFFIX,
+                    field.key + REASON_SUFFIX,
+                    HTML("</details>"),
+                ]
             if field.key in self.conflict_keys:
                 # Beside the field as well as in the table at the top, where the choice is made.
                 parts.insert(
@@ -200,6 +207,14 @@ class QuestionForm(forms.Form):
                     attrs["css_class"] += " d-none"
             items.append(Div(*parts, **attrs))
         return Layout(*items)
+
+    def _declaration_in_use(self, field: Field) -> bool:
+        names = (field.key + DECLARED_SUFFIX, field.key + REASON_SUFFIX)
+        if any(name in self.errors for name in names):
+            return True
+        if self.is_bound:
+            return any(self.data.get(name) for name in names)
+        return declaration(self.stored_answers.get(field.key)) is not None
 
     def _current_answers_for_visibility(self) -> dict[str, Any]:
         if not self.is_bound:
