@@ -4,6 +4,8 @@ label is escaped; every chart in a report sits next to its table."""
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.numbers import figure
+
 
 def bar_chart_svg(
     *,
@@ -31,7 +33,8 @@ def bar_chart_svg(
         parts.append(
             f'<text x="{left - 6}" y="{y + 12}" font-size="10" text-anchor="end">{escape(label[:32])}</text>'
             f'<rect x="{left}" y="{y}" width="{bar:.1f}" height="{bar_height}" fill="#1f3a5f"/>'
-            f'<text x="{left + bar + 4:.1f}" y="{y + 12}" font-size="10">{value:,.0f} {escape(unit)}</text>'
+            f'<text x="{left + bar + 4:.1f}" y="{y + 12}" font-size="10">'
+            f"{figure(value)} {escape(unit)}</text>"
         )
     if reference is not None:
         x = left + reference * scale

@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.numbers import figure
 from questionnaire.answers import declaration, declaration_text, field_is_shown, is_empty
 from questionnaire.models import Field, Question
 from responses.selectors import countries_by_name
@@ -49,7 +50,7 @@ class AnswerFormatter:
                 labels.append(_("Other: %(text)s") % {"text": value["other"]})
             return "; ".join(labels)
         if kind == Field.FieldType.INTEGER:
-            text = f"{value['value']:,} {field.unit}".strip()
+            text = f"{figure(value['value'])} {field.unit}".strip()
             if value.get("figure_kind") == "official":
                 text += " " + _("(official figure)")
             elif value.get("figure_kind") == "estimate":

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.numbers import figure
 from questionnaire.models import Field
 from reports.charts import bar_chart_svg
 from reports.models import Report
@@ -34,8 +35,8 @@ def report_context(comparison: Comparison, report: Report) -> dict[str, Any]:
                         unit="personnel",
                     ),
                     "caption": (
-                        f"{sum(v for _, v in offers):,} personnel offered by {len(offers)} responses"
-                        + (f"; median force size proposed: {median:,.0f}" if median else "")
+                        f"{figure(sum(v for _, v in offers))} personnel offered by {len(offers)} responses"
+                        + (f"; median force size proposed: {figure(median)}" if median else "")
                     ),
                     "rows": offers,
                 }
