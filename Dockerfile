@@ -16,6 +16,8 @@ RUN useradd --create-home --uid 1000 app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY --chown=app:app . .
+# The translations are compiled here from their .po files (the .mo files are never committed).
+RUN python scripts/compile_messages.py
 # collectstatic needs a key to import the production settings; this one is thrown away with the layer.
 RUN SECRET_KEY=collectstatic-only DJANGO_SETTINGS_MODULE=config.settings.production \
     python manage.py collectstatic --noinput

@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= allied-demo-2026
 export DEMO_PASSWORD
 
 .DEFAULT_GOAL := help
-.PHONY: help install run setup serve test lint format migrations-check check-deploy bench scan load clean
+.PHONY: help install messages run setup serve test lint format migrations-check check-deploy bench scan load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -20,7 +20,16 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed ## Create the virtual environment and install requirements.txt (only what is missing)
+# The compiled catalogues (.mo) are built here, never committed: they follow their .po files.
+$(VENV)/.messages: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/*.po)
+	$(PY) scripts/compile_messages.py
+	@touch $@
+
+install: $(VENV)/.installed $(VENV)/.messages ## Create the virtual environment, install requirements.txt and compile the translations (only what is missing)
+
+messages: install ## After changing user-facing strings: update every language's catalogues (then translate the new entries)
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=.venv-scan --ignore=staticfiles --ignore=tests --ignore=benchmarks
+	$(PY) manage.py makemessages --all --no-obsolete -d djangojs --ignore=.venv --ignore=staticfiles --ignore=static/vendor --ignore=tests
 
 setup: install ## Migrate, load countries and the questionnaire, seed the demo data
 	$(PY) manage.py migrate --noinput

@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import checks  # noqa: F401  (registers the deployment check)
+        from accounts import (
+            checks,  # noqa: F401  (registers the deployment check)
+            signals,  # noqa: F401  (the preferred language at sign-in)
+        )

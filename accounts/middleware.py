@@ -1,8 +1,11 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 from accounts.selectors import has_authenticator, second_factor_pending
@@ -12,6 +15,7 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "login",
     "logout",
     "set_language",
+    "accounts:language",
     "accounts:two_factor_verify",
     "accounts:two_factor_setup",
     "accounts:invitation_accept",
@@ -55,3 +59,25 @@ def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
         return None
     target = "accounts:two_factor_verify" if has_authenticator(request.user) else "accounts:two_factor_setup"
     return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+# The signed-in person's language, copied from their account at sign-in and when they choose
+# one: read from the session, so that no request loads the user only to know its language.
+PREFERRED_LANGUAGE_SESSION_KEY = "preferred_language"
+
+
+def supported_language(code: str | None) -> str | None:
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+class PreferredLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (language cookie, then the browser's Accept-Language), with the
+    signed-in person's own choice first."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        preferred = supported_language(request.session.get(PREFERRED_LANGUAGE_SESSION_KEY))
+        if preferred is None:
+            super().process_request(request)
+            return
+        translation.activate(preferred)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -18,6 +18,8 @@ class User(AbstractUser):
     global_role = models.CharField(
         _("global role"), max_length=20, choices=GlobalRole.choices, blank=True, default=""
     )
+    # Chosen with the language switcher; empty: the browser's language decides.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     @property
     def is_analyst(self) -> bool:

@@ -491,3 +491,11 @@ def password_link_send(*, target: User, user: User, link_for: Callable[[str, str
     )
     audit_record(user=user, action=AuditEvent.Action.PASSWORD_LINK, target=target.username)
     return True
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Keeps the language a person chose, for every later session; "" follows the browser."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("This language is not offered."))
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -25,6 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import EnrolForm, InvitationAcceptForm, SecondFactorForm
+from accounts.middleware import PREFERRED_LANGUAGE_SESSION_KEY, supported_language
 from accounts.models import Invitation
 from accounts.selectors import backup_codes_left, has_authenticator, second_factor_pending
 from accounts.services import (
@@ -36,6 +37,7 @@ from accounts.services import (
     two_factor_pending_device,
     two_factor_recover,
     two_factor_recovery_user,
+    user_language_set,
 )
 from core.forms import add_service_errors
 from core.ratelimit import rate_limit_hit
@@ -245,3 +247,33 @@ def two_factor_recover_view(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("login")
     return render(request, "accounts/two_factor_recover.html", {"valid": True, "target": target})
+
+
+@require_http_methods(["POST"])
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language switcher: for this browser (Django's language cookie), and, for a signed-in
+    person, for their account from now on, over whatever their browser says."""
+    language = supported_language(request.POST.get("language"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    answer = redirect(target)
+    if language is None:
+        messages.error(request, _("This language is not offered."))
+        return answer
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
+        request.session[PREFERRED_LANGUAGE_SESSION_KEY] = language
+    answer.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return answer

@@ -23,6 +23,9 @@ EXPECTED = {
     # An unknown recovery token is refused alike for everyone (the link is the owner's key).
     ("two_factor_recover", "GET"): (400, 400, 400, 400),
     ("two_factor_recover", "POST"): (400, 400, 400, 400),
+    # The language switcher: a POST that sends back to the page; nothing to GET.
+    ("language", "GET"): (405, 405, 405, 405),
+    ("language", "POST"): (302, 302, 302, 302),
     ("security", "GET"): (200, 200, 200, 302),
     ("security", "POST"): (200, 200, 200, 302),
 }
