@@ -1,6 +1,8 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.models import Question
@@ -53,7 +55,21 @@ class ReportRequestForm(forms.Form):
         error_messages={"required": _("Choose at least one format.")},
     )
 
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=settings.LANGUAGES,
+        required=False,  # the requester's own
+        help_text=_("Headings, labels and summaries; answers stay in the language they were written in."),
+    )
+
     def __init__(self, *args: Any, questions: list[Question], countries: list[Country], **kwargs: Any):
+        kwargs.setdefault("initial", {}).setdefault("language", translation.get_language())
         super().__init__(*args, **kwargs)
         self.fields["questions"].choices = [(q.number, f"Q{q.number}. {q.title}") for q in questions]
         self.fields["countries"].choices = [(c.code, c.name) for c in countries]
+
+
+class ReportLanguageForm(forms.Form):
+    """The same snapshot, built again in another language."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

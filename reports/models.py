@@ -32,6 +32,18 @@ class Report(models.Model):
     country_codes = models.JSONField(_("countries"), default=list, blank=True)
     question_numbers = models.JSONField(_("questions"), default=list, blank=True)
     formats = models.JSONField(_("formats"), default=list)
+    # Headings, labels and summaries are written in this language (answers stay as typed).
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    # Built from exactly the versions that report used (the same snapshot, e.g. in another
+    # language), not from the submissions as they are now.
+    same_versions_as = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("same versions as"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(_("current step"), max_length=200, blank=True)
     error = models.TextField(_("why it failed"), blank=True)

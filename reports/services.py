@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -39,13 +39,20 @@ def report_request(
     country_codes: list[str],
     question_numbers: list[int],
     formats: list[str],
+    language: str | None = None,
     rebuild_of: Report | None = None,
+    same_versions_as: Report | None = None,
 ) -> Report:
+    """Queues a report; `language` is the one its headings and summaries are written in (the
+    requester's by default)."""
     if not permissions.is_cross_country_reader(user):
         raise PermissionDenied(_("Only analysts and coordinators request reports."))
     formats = [f for f in Report.Format.values if f in formats]
     if not formats:
         raise ValidationError({"formats": [_("Choose at least one format.")]})
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("This language is not offered.")]})
     window = timezone.now() - timedelta(minutes=settings.REPORT_REQUESTS_WINDOW_MINUTES)
     recent = Report.objects.filter(requested_by=user, requested_at__gte=window)
     if recent.count() >= settings.REPORT_REQUESTS_PER_WINDOW:
@@ -59,7 +66,9 @@ def report_request(
         country_codes=sorted(country_codes),
         question_numbers=sorted(question_numbers),
         formats=formats,
+        language=language,
         rebuild_of=rebuild_of,
+        same_versions_as=same_versions_as,
     )
     transaction.on_commit(lambda: report_enqueue(report=report))
     return report
@@ -117,11 +126,13 @@ def report_build(*, report_id: int) -> Report:
 
     current_format = ""
     try:
-        with transaction.atomic():
+        # Everything the files say is written in the report's language, whoever's worker builds it.
+        with translation.override(report.language), transaction.atomic():
             comparison = _snapshot(report)
         for current_format in report.formats:
             mine.update(step=_("Building the %(format)s file") % {"format": current_format.upper()})
-            content = EXPORTERS[current_format](comparison, report)
+            with translation.override(report.language):
+                content = EXPORTERS[current_format](comparison, report)
             ReportFile.objects.update_or_create(
                 report=report, format=current_format, defaults={"content": content, "size": len(content)}
             )
@@ -141,18 +152,26 @@ def report_build(*, report_id: int) -> Report:
 
 
 def _snapshot(report: Report) -> Comparison:
-    """Records exactly which submitted versions the report uses, and compares them."""
-    responses = list(submitted_responses(report.round))
-    if report.country_codes:
-        wanted = set(report.country_codes)
-        responses = [r for r in responses if wanted & {c.code for c in r.authors.all()}]
+    """Records exactly which submitted versions the report uses, and compares them: the current
+    submissions in scope, or those another report used (the same snapshot in another language)."""
+    if report.same_versions_as_id is not None:
+        sources = ReportSource.objects.filter(report_id=report.same_versions_as_id).select_related("version")
+        by_response = {s.response_id: s.version for s in sources}
+        responses = [r for r in submitted_responses(report.round) if r.pk in by_response]
+        pairs = [(r, by_response[r.pk]) for r in responses]
+    else:
+        responses = list(submitted_responses(report.round))
+        if report.country_codes:
+            wanted = set(report.country_codes)
+            responses = [r for r in responses if wanted & {c.code for c in r.authors.all()}]
+        pairs = [(r, r.submitted_version) for r in responses]
     ReportSource.objects.filter(report=report).delete()
     ReportSource.objects.bulk_create(
-        ReportSource(report=report, response=r, version_id=r.submitted_version_id) for r in responses
+        ReportSource(report=report, response=r, version_id=version.pk) for r, version in pairs
     )
     return comparison_build(
         round=report.round,
-        versions=[(r, r.submitted_version) for r in responses],
+        versions=pairs,
         question_numbers=report.question_numbers or None,
         asked_for=report.country_codes or None,
     )
@@ -172,14 +191,31 @@ def report_retry(*, report: Report, user: User) -> Report:
 
 
 def report_rebuild(*, report: Report, user: User) -> Report:
-    """A new report with the same scope, built from the submissions as they are now."""
+    """A new report with the same scope and language, built from the submissions as they are now."""
     return report_request(
         user=user,
         round=report.round,
         country_codes=report.country_codes,
         question_numbers=report.question_numbers,
         formats=report.formats,
+        language=report.language,
         rebuild_of=report,
+    )
+
+
+def report_in_language(*, report: Report, user: User, language: str) -> Report:
+    """The same snapshot (exactly the versions `report` used) built again in another language."""
+    if report.status != Report.Status.DONE:
+        raise ValidationError(_("Only a built report can be built again in another language."))
+    return report_request(
+        user=user,
+        round=report.round,
+        country_codes=report.country_codes,
+        question_numbers=report.question_numbers,
+        formats=report.formats,
+        language=language,
+        rebuild_of=report,
+        same_versions_as=report,
     )
 
 
@@ -211,10 +247,11 @@ def downloads_exhausted(*, user: User) -> bool:
 def report_file_stamped(*, report_file: ReportFile, user: User, at: datetime) -> bytes:
     """The file as downloaded: stamped with who downloaded it and when, inside its content."""
     who = user.get_full_name() or user.get_username()
-    stamp = _("Downloaded by %(who)s on %(when)s") % {
-        "who": who,
-        "when": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z"),
-    }
+    with translation.override(report_file.report.language):
+        stamp = _("Downloaded by %(who)s on %(when)s") % {
+            "who": who,
+            "when": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z"),
+        }
     content = bytes(report_file.content)
     if report_file.format == Report.Format.HTML:
         return content.replace(STAMP_PLACEHOLDER.encode(), escape(stamp).encode("utf-8"), 1)
@@ -229,7 +266,7 @@ def report_file_stamped(*, report_file: ReportFile, user: User, at: datetime) ->
         book = load_workbook(io.BytesIO(content))
         book.properties.description = stamp
         book.properties.lastModifiedBy = who
-        summary = book["Summary"]
+        summary = book.worksheets[0]  # the summary, whatever its name in the report's language
         summary["B1"] = neutralise_formula(stamp)
         out = io.BytesIO()
         book.save(out)

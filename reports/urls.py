@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/status/", views.report_status, name="status_json"),
     path("<int:pk>/retry/", views.report_retry_view, name="retry"),
     path("<int:pk>/rebuild/", views.report_rebuild_view, name="rebuild"),
+    path("<int:pk>/in-language/", views.report_in_language_view, name="in_language"),
     path("<int:pk>/download/<str:fmt>/", views.report_download, name="download"),
 ]

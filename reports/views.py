@@ -20,12 +20,13 @@ from questionnaire.models import Round
 from questionnaire.selectors import questions_with_fields, round_current
 from reports import selectors as report_selectors
 from reports.exporters import CONTENT_TYPES
-from reports.forms import ComparisonFilterForm, ReportRequestForm
+from reports.forms import ComparisonFilterForm, ReportLanguageForm, ReportRequestForm
 from reports.models import Report, ReportFile, SeenVersion
 from reports.selectors import comparison_build, report_changed_countries, reports_visible_to
 from reports.services import (
     downloads_exhausted,
     report_file_stamped,
+    report_in_language,
     report_rebuild,
     report_request,
     report_retry,
@@ -446,6 +447,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 country_codes=form.cleaned_data["countries"],
                 question_numbers=form.cleaned_data["questions"],
                 formats=form.cleaned_data["formats"],
+                language=form.cleaned_data["language"] or None,
             )
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
@@ -512,6 +514,23 @@ def report_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("A new report with the same scope is being built from the current submissions.")
     )
+    return redirect("reports:detail", pk=new.pk)
+
+
+@login_required
+@require_POST
+def report_in_language_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    form = ReportLanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("reports:detail", pk=report.pk)
+    try:
+        new = report_in_language(report=report, user=request.user, language=form.cleaned_data["language"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reports:detail", pk=report.pk)
+    messages.success(request, _("The same versions are being built into a report in the language chosen."))
     return redirect("reports:detail", pk=new.pk)
 
 

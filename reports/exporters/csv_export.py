@@ -1,6 +1,8 @@
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.spreadsheets import SafeCsvWriter
 from reports.exporters.report_context import demo_notice
@@ -8,17 +10,17 @@ from reports.models import Report
 from reports.selectors import Comparison
 
 HEADER = [
-    "country",
-    "country_codes",
-    "question",
-    "field_key",
-    "field",
-    "answer",
-    "number",
-    "figure_kind",
+    gettext_lazy("country"),
+    gettext_lazy("country_codes"),
+    gettext_lazy("question"),
+    gettext_lazy("field_key"),
+    gettext_lazy("field"),
+    gettext_lazy("answer"),
+    gettext_lazy("number"),
+    gettext_lazy("figure_kind"),
     # The declared non-answer's kind (no_position, not_applicable, will_not_state), empty for an
     # answer: "answer" then holds its label and reason, "number" stays empty.
-    "declared",
+    gettext_lazy("declared"),
 ]
 
 
@@ -27,11 +29,15 @@ def build(comparison: Comparison, report: Report) -> bytes:
     out = io.StringIO()
     writer = SafeCsvWriter(out, lineterminator="\r\n")
     built = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M %Z")
-    title = f"{comparison.round.handling_marking} - Allied Responses report {report.pk}, built {built}"
+    title = _("%(marking)s - Allied Responses report %(n)s, built %(built)s") % {
+        "marking": comparison.round.handling_marking,
+        "n": report.pk,
+        "built": built,
+    }
     # One title line (the demonstration notice beside it), the download stamp after it, then the
     # header: a reader that skips the lines above the header skips the same number every time.
     writer.writerow([title, notice] if (notice := demo_notice()) else [title])
-    writer.writerow(HEADER)
+    writer.writerow([str(name) for name in HEADER])
     for block in comparison.blocks:
         for row in block.rows:
             for column, text, raw, declared in zip(

@@ -1,5 +1,6 @@
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -38,7 +39,7 @@ def _header(sheet: Worksheet, values: list[str]) -> None:
 
 
 def _matrix(sheet: Worksheet, comparison: Comparison, rows: list[tuple[str, Row]]) -> None:
-    _header(sheet, ["Question", "Field", *[c.label for c in comparison.columns]])
+    _header(sheet, [_("Question"), _("Field"), *[c.label for c in comparison.columns]])
     for question_label, row in rows:
         safe_append(
             sheet,
@@ -61,14 +62,18 @@ def build(comparison: Comparison, report: Report) -> bytes:
     marking = comparison.round.handling_marking
     book = Workbook()
     summary = book.active
-    summary.title = "Summary"
+    summary.title = _("Summary")
     _mark(summary, marking)
     safe_append(summary, [marking])
     summary["A1"].font = Font(bold=True, color="8B0000")
-    safe_append(summary, [f"Allied Responses report {report.pk}: {comparison.round}"])
-    compared = f"{len(comparison.columns)} responses compared (submitted versions)"
+    safe_append(summary, [_("Allied Responses report %(n)s") % {"n": report.pk} + f": {comparison.round}"])
     if comparison.addressee_count is not None:
-        compared += f", of {comparison.addressee_count} addressees"
+        compared = _("%(n)s responses compared (submitted versions), of %(of)s addressees") % {
+            "n": len(comparison.columns),
+            "of": comparison.addressee_count,
+        }
+    else:
+        compared = _("%(n)s responses compared (submitted versions)") % {"n": len(comparison.columns)}
     safe_append(summary, [compared])
     if notice := demo_notice():
         safe_append(summary, [notice])
@@ -77,17 +82,17 @@ def build(comparison: Comparison, report: Report) -> bytes:
     _header(
         summary,
         [
-            "Question",
-            "Field",
-            "Aggregation",
-            "Base",
-            "Answered",
-            "Declared instead of an answer",
-            "Sum",
-            "Minimum",
-            "Median",
-            "Maximum",
-            "Options (count)",
+            _("Question"),
+            _("Field"),
+            _("Aggregation"),
+            _("Base"),
+            _("Answered"),
+            _("Declared instead of an answer"),
+            _("Sum"),
+            _("Minimum"),
+            _("Median"),
+            _("Maximum"),
+            _("Options (count)"),
         ],
     )
     header_row = summary.max_row
@@ -125,11 +130,11 @@ def build(comparison: Comparison, report: Report) -> bytes:
         _mark(sheet, marking)
         _matrix(sheet, comparison, [(f"Q{block.question.number}", row) for row in block.rows])
 
-    matrix = book.create_sheet("Matrix")
+    matrix = book.create_sheet(_("Matrix"))
     _mark(matrix, marking)
     _matrix(matrix, comparison, [(f"Q{b.question.number}", row) for b in comparison.blocks for row in b.rows])
 
-    book.properties.title = f"Allied Responses report {report.pk}"
+    book.properties.title = _("Allied Responses report %(n)s") % {"n": report.pk}
     book.properties.subject = marking
     book.properties.creator = "Allied Responses"
     out = io.BytesIO()

@@ -47,6 +47,8 @@ EXPECTED = {
     ("retry", "POST"): row(404, 404, 302, 302),
     ("rebuild", "GET"): row(405, 405, 405, 405),
     ("rebuild", "POST"): row(404, 404, 302, 302),
+    ("in_language", "GET"): row(405, 405, 405, 405),
+    ("in_language", "POST"): row(404, 404, 302, 302),
     ("download", "GET"): row(404, 404, 200, 200),
     ("download", "POST"): row(405, 405, 405, 405),
 }
