@@ -44,7 +44,7 @@ def test_a_report_requested_in_french_is_written_in_french(world, analyst_client
     assert book.worksheets[0]["B1"].value.startswith("Téléchargé par")
 
     lines = list(csv.reader(io.StringIO(downloaded(report, "csv", analyst).decode("utf-8-sig"))))
-    assert ["pays", "codes_pays", "question"] == lines[2][:3]
+    assert lines[2][:3] == ["pays", "codes_pays", "question"]
 
     text = " ".join(
         page.extract_text() or "" for page in PdfReader(io.BytesIO(downloaded(report, "pdf", analyst))).pages
