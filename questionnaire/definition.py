@@ -3,11 +3,49 @@ written. Each model forbids unknown keys, so a typo is reported rather than igno
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from django.conf import settings
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
 TaxonomyKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# The languages a text may be given in: the interface's. English is required.
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+
+
+def _as_texts(value: object, *, required: bool) -> dict[str, str]:
+    """A text as one English string, or as {en: ..., fr: ..., de: ...}: always the mapping."""
+    if value is None:
+        value = ""
+    if isinstance(value, str):
+        value = {"en": value}
+    if not isinstance(value, dict):
+        raise ValueError("a text is a string, or a mapping from language code to string")
+    unknown = sorted(set(map(str, value)) - set(LANGUAGE_CODES))
+    if unknown:
+        raise ValueError(f"unknown language(s) {', '.join(unknown)} (offered: {', '.join(LANGUAGE_CODES)})")
+    texts = {}
+    for code, text in value.items():
+        if not isinstance(text, str):
+            raise ValueError(f"the {code} text must be a string")
+        texts[str(code)] = text.strip()
+    if required and not texts.get("en"):
+        raise ValueError("the English text (en) is required")
+    return texts
+
+
+# A required text (title, label) and an optional one (help), each in one or more languages.
+Texts = Annotated[dict[str, str], BeforeValidator(lambda v: _as_texts(v, required=True))]
+OptionalTexts = Annotated[dict[str, str], BeforeValidator(lambda v: _as_texts(v, required=False))]
 
 FieldType = Literal["choice", "multi", "integer", "months", "countries", "text"]
 Aggregation = Literal["count", "sum+stats", "stats", "mentions", "none"]
@@ -32,12 +70,12 @@ class Strict(BaseModel):
 
 class OptionDef(Strict):
     key: Key
-    label: Text
+    label: Texts
     other: bool = False
 
 
 class TaxonomyDef(Strict):
-    name: Text
+    name: Texts
     options: list[OptionDef] = Field(min_length=1)
 
 
@@ -51,10 +89,10 @@ class ShowWhenDef(Strict):
 class FieldDef(Strict):
     key: Key
     type: FieldType
-    label: Text
-    help: str = ""
+    label: Texts
+    help: OptionalTexts = {}
     required: bool = False
-    unit: str = ""
+    unit: OptionalTexts = {}
     min: int | None = None
     max: int | None = None
     max_length: int | None = Field(default=None, ge=1, le=100_000)
@@ -100,9 +138,9 @@ class FieldDef(Strict):
 class QuestionDef(Strict):
     key: Key
     number: int = Field(ge=1)
-    title: Text
-    text: Text
-    help: str = ""
+    title: Texts
+    text: Texts
+    help: OptionalTexts = {}
     fields: list[FieldDef] = Field(min_length=1)
 
 
@@ -125,8 +163,8 @@ class RoundDef(Strict):
 
 class QuestionnaireMeta(Strict):
     key: Key
-    title: Text
-    description: str = ""
+    title: Texts
+    description: OptionalTexts = {}
     coordinator: str = ""
     handling_marking: Text
     definition_version: int = Field(ge=1)

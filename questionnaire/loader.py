@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from audit.models import AuditEvent
 from audit.services import audit_record
 from questionnaire.answers import chosen_option_keys, declaration
-from questionnaire.definition import DefinitionFile, FieldDef
+from questionnaire.definition import LANGUAGE_CODES, DefinitionFile, FieldDef
 from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
 from questionnaire.structure import questionnaire_structure_changed
@@ -68,6 +68,8 @@ class LoadReport:
     questionnaire: Questionnaire
     created: bool
     changes: list[str] = field(default_factory=list)
+    # By language, the texts the file gives in English only (they show in English there).
+    untranslated: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -247,8 +249,8 @@ def questionnaire_load(*, path: Path | str) -> LoadReport:
     questionnaire = Questionnaire.objects.select_for_update().filter(key=meta.key).first()
     created = questionnaire is None
     meta_values = {
-        "title": meta.title,
-        "description": meta.description,
+        **_translated("title", meta.title),
+        **_translated("description", meta.description),
         "coordinator_name": meta.coordinator,
         "handling_marking": meta.handling_marking,
         "definition_version": meta.definition_version,
@@ -283,7 +285,12 @@ def questionnaire_load(*, path: Path | str) -> LoadReport:
             changes=list(changes),
             values=changes.details,
         )
-    return LoadReport(questionnaire=questionnaire, created=created, changes=changes)
+    return LoadReport(
+        questionnaire=questionnaire,
+        created=created,
+        changes=changes,
+        untranslated=untranslated_texts(definition),
+    )
 
 
 def _refuse_destructive_changes(
@@ -342,8 +349,8 @@ def _refuse_destructive_changes(
             if field_obj.taxonomy_id is not None:
                 problems = option_change_problems(
                     used=dict(chosen),
-                    before={o.key: o.label for o in field_obj.taxonomy.options.all()},
-                    after={o.key: o.label for o in definition.taxonomies[new.taxonomy].options},
+                    before={o.key: o.label_en for o in field_obj.taxonomy.options.all()},
+                    after={o.key: o.label["en"] for o in definition.taxonomies[new.taxonomy].options},
                 )
                 if problems:
                     raise DefinitionError(
@@ -361,7 +368,7 @@ def _load_taxonomies(
         taxonomy = _upsert(
             Taxonomy,
             {"questionnaire": questionnaire, "key": tax_key},
-            {"name": tax_def.name},
+            _translated("name", tax_def.name),
             changes,
             f"taxonomy {tax_key}",
         )
@@ -375,7 +382,11 @@ def _load_taxonomies(
             _upsert(
                 Option,
                 {"taxonomy": taxonomy, "key": option_def.key},
-                {"label": option_def.label, "position": position, "asks_for_text": option_def.other},
+                {
+                    **_translated("label", option_def.label),
+                    "position": position,
+                    "asks_for_text": option_def.other,
+                },
                 changes,
                 f"option {tax_key}.{option_def.key}",
             )
@@ -407,9 +418,9 @@ def _load_questions(
             {"questionnaire": questionnaire, "key": question_def.key},
             {
                 "number": question_def.number,
-                "title": question_def.title,
-                "text": question_def.text,
-                "help_text": question_def.help,
+                **_translated("title", question_def.title),
+                **_translated("text", question_def.text),
+                **_translated("help_text", question_def.help),
             },
             changes,
             f"question {question_def.key}",
@@ -440,11 +451,11 @@ def _load_questions(
                 {
                     "question": question,
                     "position": position,
-                    "label": field_def.label,
-                    "help_text": field_def.help,
+                    **_translated("label", field_def.label),
+                    **_translated("help_text", field_def.help),
                     "field_type": field_def.type,
                     "required": field_def.required,
-                    "unit": field_def.unit,
+                    **_translated("unit", field_def.unit),
                     "min_value": field_def.min,
                     "max_value": field_def.max,
                     "max_length": field_def.max_length,
@@ -458,6 +469,32 @@ def _load_questions(
                 changes,
                 f"field {field_def.key}",
             )
+
+
+def _translated(name: str, texts: dict[str, str]) -> dict[str, str]:
+    """One model field's texts as its per-language columns (questionnaire/translation.py); a
+    language the file does not give is left empty, and reads as the English text."""
+    return {f"{name}_{code}": texts.get(code, "") for code in LANGUAGE_CODES}
+
+
+def untranslated_texts(definition: DefinitionFile) -> dict[str, list[str]]:
+    """For each language but English, where the file gives an English text only."""
+    texts: list[tuple[str, dict[str, str]]] = [
+        ("questionnaire title", definition.questionnaire.title),
+        ("questionnaire description", definition.questionnaire.description),
+    ]
+    for tax_key, tax_def in definition.taxonomies.items():
+        texts.append((f"taxonomy {tax_key} name", tax_def.name))
+        texts += [(f"option {tax_key}.{o.key} label", o.label) for o in tax_def.options]
+    for q in definition.questions:
+        texts += [(f"question {q.key} {a}", getattr(q, a)) for a in ("title", "text", "help")]
+        for f in q.fields:
+            texts += [(f"field {f.key} {a}", getattr(f, a)) for a in ("label", "help", "unit")]
+    return {
+        code: [where for where, given in texts if given.get("en") and not given.get(code)]
+        for code in LANGUAGE_CODES
+        if code != "en"
+    }
 
 
 def _non_answers_of(field_def: FieldDef, definition: DefinitionFile) -> list[str]:

@@ -195,6 +195,9 @@ def test_the_form_works_on_a_tablet_and_by_keyboard(page: Page, live_server, us_
     page.keyboard.press("ArrowDown")
     expect(page.locator("input[name=q1_participate][value=yes_with_conditions]")).to_be_checked()
     expect(page.get_by_label("Conditions for taking part")).to_be_visible()
+    # The field's folded "declare instead" comes next, then the next field.
+    page.keyboard.press("Tab")
+    expect(page.locator("[data-field-key=q1_participate] details summary")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Conditions for taking part")).to_be_focused()
     page.keyboard.type("Only with a mandate.")

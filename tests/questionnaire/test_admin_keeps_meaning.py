@@ -148,7 +148,7 @@ def test_the_loader_refuses_to_relabel_a_used_option_by_the_same_rule(willingnes
     from questionnaire.loader import DefinitionError, questionnaire_load
     from tests.questionnaire.test_loader import write_variant
 
-    write_variant(definition_copy, '{key: "yes", label: "Yes"}', '{key: "yes", label: "No"}')
+    write_variant(definition_copy, '{key: "yes", label: {en: "Yes"', '{key: "yes", label: {en: "No"')
 
     with pytest.raises(DefinitionError, match="its key and label keep what those answers meant"):
         questionnaire_load(path=definition_copy)

@@ -160,7 +160,7 @@ class TestIdempotence:
     def test_a_changed_definition_updates_only_what_changed(self, definition_copy):
         questionnaire_load(path=definition_copy)
         troops_pk = Field.objects.get(key="q1_troops_offered").pk
-        write_variant(definition_copy, "label: Troops your government would offer", "label: Troops offered")
+        write_variant(definition_copy, "en: Troops your government would offer", "en: Troops offered")
         write_variant(
             definition_copy,
             "      - key: q6_comments\n",
@@ -171,7 +171,8 @@ class TestIdempotence:
         report = questionnaire_load(path=definition_copy)
 
         assert sorted(report.changes) == [
-            "field q1_troops_offered: changed label",
+            # The English text changed (each language is its own column).
+            "field q1_troops_offered: changed label_en",
             "field q6_comments: changed position",
             "field q6_legal_notes: added",
         ]
@@ -246,7 +247,7 @@ class TestAnsweredFieldsAreProtected:
         assert snapshot() == before
 
     def test_refuses_to_drop_an_option_that_answers_use(self, answered):
-        write_variant(answered, '      - {key: mixed, label: "Mixed"}\n', "")
+        write_variant(answered, '      - {key: mixed, label: {en: "Mixed", fr: "Mixte", de: "Gemischt"}}\n', "")
 
         with pytest.raises(DefinitionError, match="would lose option"):
             questionnaire_load(path=answered)
@@ -254,13 +255,11 @@ class TestAnsweredFieldsAreProtected:
         assert Option.objects.filter(taxonomy__key="POSTURE", key="mixed").exists()
 
     def test_refuses_to_change_the_type_of_an_answered_field(self, answered):
-        write_variant(
-            answered,
-            "      - key: q5_comments\n        type: text\n        label: Comments on further capabilities\n"
-            "        max_length: 4000\n",
-            "      - key: q5_comments\n        type: countries\n"
-            "        label: Comments on further capabilities\n",
-        )
+        text = answered.read_text(encoding="utf-8")
+        block = text[text.index("      - key: q5_comments\n") :]
+        block = block[: block.index("        max_length: 4000\n") + len("        max_length: 4000\n")]
+        retyped = block.replace("type: text", "type: countries").replace("        max_length: 4000\n", "")
+        answered.write_text(text.replace(block, retyped), encoding="utf-8")
 
         with pytest.raises(DefinitionError, match="changes type from text to countries"):
             questionnaire_load(path=answered)
@@ -273,7 +272,7 @@ class TestMalformedDefinitions:
         assert not Field.objects.exists()
 
     def test_yaml_syntax_error_names_file_and_line(self, definition_copy):
-        write_variant(definition_copy, "  title: Security arrangements for Ukraine\n", "  title: [unclosed\n")
+        write_variant(definition_copy, "    en: Security arrangements for Ukraine\n", "    en: [unclosed\n")
 
         with pytest.raises(DefinitionError) as caught:
             questionnaire_load(path=definition_copy)
@@ -314,7 +313,7 @@ class TestMalformedDefinitions:
         self.assert_nothing_written()
 
     def test_unquoted_yes_gets_a_hint(self, definition_copy):
-        write_variant(definition_copy, '{key: "yes", label: "Yes"}', '{key: yes, label: "Yes"}')
+        write_variant(definition_copy, '{key: "yes", label: {en: "Yes"', '{key: yes, label: {en: "Yes"')
 
         with pytest.raises(
             DefinitionError, match=r"taxonomies\.WILLINGNESS\.options\[0\]\.key: .*put it in quotes"
@@ -427,7 +426,7 @@ def test_a_reload_that_changes_the_setup_is_audited_from_what_to_what(db, defini
     from audit.models import AuditEvent
 
     questionnaire_load(path=definition_copy)
-    write_variant(definition_copy, "label: Troops your government would offer", "label: Troops offered")
+    write_variant(definition_copy, "en: Troops your government would offer", "en: Troops offered")
     questionnaire_load(path=definition_copy)
     questionnaire_load(path=definition_copy)  # nothing changes: nothing audited
 
@@ -435,7 +434,7 @@ def test_a_reload_that_changes_the_setup_is_audited_from_what_to_what(db, defini
     assert events.count() == 2  # the first load, and the one that changed a label
     assert {
         "object": "field q1_troops_offered",
-        "field": "label",
+        "field": "label_en",
         "from": "Troops your government would offer",
         "to": "Troops offered",
     } in events.last().detail["values"]

@@ -36,3 +36,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"  - {change}")
             else:
                 self.stdout.write(f"“{title}” is already up to date with {path}.")
+            for language, missing in report.untranslated.items():
+                if missing:
+                    shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+                    self.stdout.write(
+                        self.style.WARNING(
+                            f"  {len(missing)} text(s) have no {language} translation "
+                            f"and show in English: {shown}"
+                        )
+                    )
