@@ -15,7 +15,7 @@ from questionnaire.selectors import questions_with_fields
 from reports.aggregates import FieldSummary, summarise
 from reports.models import Report, ReportSource
 from responses import permissions
-from responses.display import AnswerFormatter
+from responses.display import AnswerFormatter, text_languages_of
 from responses.models import Country, Response, ResponseAuthor, ResponseVersion
 from responses.selectors import round_addressees
 
@@ -61,6 +61,12 @@ class Row:
     raw: list[Any]  # the answers, None where a response declared a non-answer (see `declared`)
     summary: FieldSummary
     declared: list[dict[str, str] | None] = field(default_factory=list)
+    # For free text: the language of the page each answer was written on (None if unknown).
+    languages: list[str | None] = field(default_factory=list)
+
+    @property
+    def cells_with_language(self) -> list[tuple[str, str | None]]:
+        return list(zip(self.cells, self.languages or [None] * len(self.cells), strict=True))
 
 
 @dataclass
@@ -199,6 +205,9 @@ def comparison_build(
                     raw=raw,
                     summary=summary,
                     declared=declared,
+                    languages=[text_languages_of(c.version.metadata).get(field_obj.key) for c in columns]
+                    if field_obj.field_type == Field.FieldType.TEXT
+                    else [],
                 )
             )
         blocks.append(block)

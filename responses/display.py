@@ -14,6 +14,14 @@ from questionnaire.answers import declaration, declaration_text, field_is_shown,
 from questionnaire.models import Field, Question
 from responses.selectors import countries_by_name
 
+# In a version's metadata: the language of the page each free-text answer was last written on
+# (field key -> language code), recorded by the save service, so readers are told which it is.
+TEXT_LANGUAGES = "text_languages"
+
+
+def text_languages_of(metadata: dict[str, Any]) -> dict[str, str]:
+    return (metadata or {}).get(TEXT_LANGUAGES, {})
+
 
 class AnswerFormatter:
     """Formats values of one questionnaire's fields; build it once per page (it reads the

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -23,6 +25,7 @@ from questionnaire.models import Field, Round
 from questionnaire.selectors import round_closed_reason
 from questionnaire.structure import QuestionnaireStructure, questionnaire_structure
 from responses import permissions
+from responses.display import TEXT_LANGUAGES
 from responses.models import (
     Country,
     EditingSession,
@@ -292,11 +295,19 @@ def response_save_draft(
     # Answers to fields that the other answers hide are dropped, so a stale condition text never
     # reaches an analyst.
     merged = {key: value for key, value in merged.items() if key not in hidden}
-    new_metadata = metadata if metadata is not None else response.metadata
-    if metadata is not None and current_number and base_metadata != response.metadata:
+    if metadata is not None and current_number and _details(base_metadata) != _details(response.metadata):
         raise ValidationError(
             _("A colleague changed these details meanwhile. Reload the page to see them before saving.")
         )
+    new_metadata = _with_text_languages(
+        metadata if metadata is not None else response.metadata,
+        kept={k: v for k, v in response.metadata.get(TEXT_LANGUAGES, {}).items() if k in merged},
+        typed=[
+            key
+            for key in mine
+            if key in merged and structure.fields_by_key[key].field_type == Field.FieldType.TEXT
+        ],
+    )
     if current_number and _same(merged, current_answers) and new_metadata == response.metadata:
         return SaveResult(
             version=_current_version(response), created=False, merged_from_others=[], answers=current_answers
@@ -310,6 +321,21 @@ def response_save_draft(
         structure=structure,
     )
     return SaveResult(version=version, created=True, merged_from_others=sorted(theirs - mine), answers=merged)
+
+
+def _details(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The response's details as people edit them (contact point, approval...), without what the
+    saves record by themselves."""
+    return {key: value for key, value in metadata.items() if key != TEXT_LANGUAGES}
+
+
+def _with_text_languages(
+    metadata: dict[str, Any], *, kept: dict[str, str], typed: list[str]
+) -> dict[str, Any]:
+    languages = {**kept, **dict.fromkeys(typed, translation.get_language() or settings.LANGUAGE_CODE)}
+    if not languages:
+        return _details(metadata)
+    return {**_details(metadata), TEXT_LANGUAGES: languages}
 
 
 def _current_version(response: Response) -> ResponseVersion:

@@ -29,7 +29,7 @@ from questionnaire.models import Field, Question
 from questionnaire.selectors import round_closed_reason, round_current
 from questionnaire.structure import questionnaire_structure
 from responses import permissions
-from responses.display import AnswerFormatter, answers_difference, question_progress
+from responses.display import AnswerFormatter, answers_difference, question_progress, text_languages_of
 from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
 from responses.models import Country, Response, ResponseVersion
 from responses.presence import presence_grant_issue, presence_grant_of, presence_leave, presence_touch
@@ -216,7 +216,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questions = _questions(response)
     context = _base_context(request, response, questions)
     formatter = AnswerFormatter(questions)
-    context["sections"] = _answer_sections(formatter, questions, context["answers"])
+    context["sections"] = _answer_sections(formatter, questions, context["answers"], _metadata(context))
     context["last_changes"] = last_change_by_question(response, questions) if context["is_member"] else {}
     # Drafters see what the approver will be asked for, while there is still time to write it.
     if context["editable"] and response.current_version:
@@ -237,13 +237,18 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "responses/response_detail.html", context)
 
 
+def _metadata(context: dict[str, Any]) -> dict[str, Any]:
+    return context["version"].metadata if context.get("version") else {}
+
+
 def _answer_sections(
-    formatter: AnswerFormatter, questions: list[Question], answers: dict[str, Any]
+    formatter: AnswerFormatter, questions: list[Question], answers: dict[str, Any], metadata: dict[str, Any]
 ) -> list[dict[str, Any]]:
     sections = []
+    languages = text_languages_of(metadata)
     for question in questions:
         rows = [
-            {"field": f, "text": formatter.text(f, answers.get(f.key))}
+            {"field": f, "text": formatter.text(f, answers.get(f.key)), "language": languages.get(f.key)}
             for f in question.fields.all()
             if field_is_shown(f, answers)
         ]
@@ -712,7 +717,9 @@ def response_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "authors": _authors(response),
             "version": version,
             **_return_notice(request, response),
-            "sections": _answer_sections(AnswerFormatter(questions), questions, version.answers),
+            "sections": _answer_sections(
+                AnswerFormatter(questions), questions, version.answers, version.metadata
+            ),
             "can_restore": _editable(request, response) and version.number < response.current_number,
         },
     )
@@ -763,7 +770,9 @@ def response_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("responses:detail", pk=pk)
     context = _base_context(request, response, questions)
     context["missing"] = response_missing_answers(response=response) if response.current_version else []
-    context["sections"] = _answer_sections(AnswerFormatter(questions), questions, context["answers"])
+    context["sections"] = _answer_sections(
+        AnswerFormatter(questions), questions, context["answers"], _metadata(context)
+    )
     audit_record(
         user=request.user,
         action=AuditEvent.Action.RESPONSE_VIEW,

@@ -52,8 +52,8 @@ def report_context(comparison: Comparison, report: Report) -> dict[str, Any]:
             "question": block.question,
             "field": row.field,
             "answers": [
-                (column.label, text)
-                for column, text in zip(comparison.columns, row.cells, strict=True)
+                (column.label, text, language)
+                for column, (text, language) in zip(comparison.columns, row.cells_with_language, strict=True)
                 if text
             ],
         }

@@ -247,7 +247,9 @@ class TestAnsweredFieldsAreProtected:
         assert snapshot() == before
 
     def test_refuses_to_drop_an_option_that_answers_use(self, answered):
-        write_variant(answered, '      - {key: mixed, label: {en: "Mixed", fr: "Mixte", de: "Gemischt"}}\n', "")
+        write_variant(
+            answered, '      - {key: mixed, label: {en: "Mixed", fr: "Mixte", de: "Gemischt"}}\n', ""
+        )
 
         with pytest.raises(DefinitionError, match="would lose option"):
             questionnaire_load(path=answered)

@@ -106,11 +106,15 @@ GOVERNMENTS = {
 }
 
 
-def answered_and_submitted(code: str, data_by_question: dict[int, dict[str, object]]) -> Response:
+def answered_and_submitted(
+    code: str, data_by_question: dict[int, dict[str, object]], *, language: str = ""
+) -> Response:
+    """Started, answered page by page and submitted through the pages, by a drafter and an
+    approver whose accounts are set to `language` (the browser's, English, if empty)."""
     country = Country.objects.get(code=code)
     drafter, approver = (Client(), Client())
-    drafter.force_login(MembershipFactory(country=country, role=Membership.Role.DRAFTER).user)
-    approver.force_login(MembershipFactory(country=country, role=Membership.Role.APPROVER).user)
+    for client, role in ((drafter, Membership.Role.DRAFTER), (approver, Membership.Role.APPROVER)):
+        client.force_login(MembershipFactory(country=country, role=role, user__language=language).user)
     started = drafter.post(reverse("responses:country", args=[code]))
     assert started.status_code == 302
     response = Response.objects.get(authors=country)
