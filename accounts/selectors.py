@@ -72,3 +72,9 @@ def invitations_open() -> QuerySet[Invitation]:
 
 def invitations_recent(limit: int = 50) -> QuerySet[Invitation]:
     return Invitation.objects.select_related("country", "invited_by", "accepted_user")[:limit]
+
+
+def language_of(user: User) -> str:
+    """The language a person reads: the one chosen on their account, else the site's default
+    (mails reach them outside any page, so no browser says it)."""
+    return user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

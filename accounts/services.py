@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Invitation, User
+from accounts.selectors import language_of
 from audit.models import AuditEvent
 from audit.services import audit_record
 from responses import permissions
@@ -360,18 +361,19 @@ def two_factor_recovery_link_send(*, target: User, user: User, link_for: Callabl
     _require_reachable_owner(target)
     token = signing.dumps({"u": target.pk, "f": _devices_fingerprint(target)}, salt=TWO_FACTOR_RECOVERY_SALT)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_mail(
-        _("Set up your second factor again for Allied Responses"),
-        _(
-            "A coordinator started the recovery of your second factor (a lost or replaced phone). "
-            "Open this link to remove your old authenticator and backup codes; it works once and "
-            "for %(hours)s hours:\n\n%(link)s\n\nThen sign in with your password and set up a new "
-            "authenticator. If your phone is not lost, ignore this message."
+    with translation.override(language_of(target)):
+        send_mail(
+            _("Set up your second factor again for Allied Responses"),
+            _(
+                "A coordinator started the recovery of your second factor (a lost or replaced phone). "
+                "Open this link to remove your old authenticator and backup codes; it works once and "
+                "for %(hours)s hours:\n\n%(link)s\n\nThen sign in with your password and set up a new "
+                "authenticator. If your phone is not lost, ignore this message."
+            )
+            % {"hours": hours, "link": link_for(token)},
+            None,
+            [target.email],
         )
-        % {"hours": hours, "link": link_for(token)},
-        None,
-        [target.email],
-    )
     audit_record(user=user, action=AuditEvent.Action.TWO_FACTOR_LINK, target=target.username)
     return True
 
@@ -478,17 +480,18 @@ def password_link_send(*, target: User, user: User, link_for: Callable[[str, str
     uid = urlsafe_base64_encode(force_bytes(target.pk))
     token = default_token_generator.make_token(target)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_mail(
-        _("Choose a new password for Allied Responses"),
-        _(
-            "A coordinator started the recovery of your password. Open this link to choose a new "
-            "one; it works once and for %(hours)s hours:\n\n%(link)s\n\nIf you did not lose your "
-            "password, ignore this message: nothing changes until the link is used."
+    with translation.override(language_of(target)):
+        send_mail(
+            _("Choose a new password for Allied Responses"),
+            _(
+                "A coordinator started the recovery of your password. Open this link to choose a new "
+                "one; it works once and for %(hours)s hours:\n\n%(link)s\n\nIf you did not lose your "
+                "password, ignore this message: nothing changes until the link is used."
+            )
+            % {"hours": hours, "link": link_for(uid, token)},
+            None,
+            [target.email],
         )
-        % {"hours": hours, "link": link_for(uid, token)},
-        None,
-        [target.email],
-    )
     audit_record(user=user, action=AuditEvent.Action.PASSWORD_LINK, target=target.username)
     return True
 

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import language_of
 from audit.models import AuditEvent
 from audit.services import audit_record
 from coordination.models import ReminderSent
@@ -83,18 +85,8 @@ def countries_without_submission(round: Round) -> list[Country]:
     return list(addressees.filter(memberships__isnull=False).exclude(pk__in=submitted).distinct())
 
 
-def _send_reminder(round: Round, country: Country, key: str) -> int:
-    """Sends one reminder to one country's drafters and approvers, at most once per key."""
-    recipients = list(
-        Membership.objects.filter(
-            country=country,
-            role__in=[Membership.Role.DRAFTER, Membership.Role.APPROVER],
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    deadline = timezone.localtime(round.deadline).strftime("%d %B %Y, %H:%M %Z") if round.deadline else "-"
+def _reminder_text(round: Round, country: Country) -> tuple[str, str]:
+    deadline = date_format(timezone.localtime(round.deadline), "DATETIME_FORMAT") if round.deadline else "-"
     subject = _("Reminder: %(title)s – response due %(deadline)s") % {
         "title": round.questionnaire.title,
         "deadline": deadline,
@@ -108,13 +100,34 @@ def _send_reminder(round: Round, country: Country, key: str) -> int:
         "round": round.title,
         "deadline": deadline,
     }
+    return subject, body
+
+
+def _send_reminder(round: Round, country: Country, key: str) -> int:
+    """Sends one reminder to one country's drafters and approvers, at most once per key."""
+    members = (
+        Membership.objects.filter(
+            country=country,
+            role__in=[Membership.Role.DRAFTER, Membership.Role.APPROVER],
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    # One mail per language, each person's own: the questionnaire's title too is in it.
+    by_language: dict[str, list[str]] = {}
+    for membership in members:
+        by_language.setdefault(language_of(membership.user), []).append(membership.user.email)
+    recipients = [email for emails in by_language.values() for email in emails]
     try:
         # The record and the mail succeed together: a failed send leaves no record, so the next
         # run tries again; a second run finds the record and sends nothing.
         with transaction.atomic():
             ReminderSent.objects.create(round=round, country=country, key=key, recipients=len(recipients))
-            if recipients:
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+            for language, emails in sorted(by_language.items()):
+                with translation.override(language):
+                    subject, body = _reminder_text(round, country)
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
     except IntegrityError:
         return 0
     logger.info("reminder %s sent to %s (%s recipients)", key, country.code, len(recipients))

@@ -12,13 +12,17 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from coordination.services import reminders_send_now
 from core.numbers import figure
-from tests.accounts.factories import AnalystFactory
+from responses.models import Country, Membership
+from tests.accounts.factories import AnalystFactory, CoordinatorFactory
+from tests.responses.factories import MembershipFactory
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 # As `make messages` runs it.
@@ -162,3 +166,26 @@ class TestCatalogues:
         for language in ("fr", "de"):
             kept = {e.msgid for e in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))}
             assert sorted(fresh - kept) == [], f"{language}: run make messages and translate these"
+
+
+@pytest.mark.django_db
+def test_mails_reach_each_person_in_their_own_language(us_round):
+    france = Country.objects.get(code="FR")
+    for language, email in (
+        ("fr", "fr@example.invalid"),
+        ("de", "de@example.invalid"),
+        ("", "en@example.invalid"),
+    ):
+        MembershipFactory(
+            country=france, role=Membership.Role.DRAFTER, user__email=email, user__language=language
+        )
+
+    reminders_send_now(round=us_round, user=CoordinatorFactory())
+
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert by_address["fr@example.invalid"].subject.startswith(
+        "Rappel\u00a0: Arrangements de sécurité pour l'Ukraine"
+    )
+    assert by_address["de@example.invalid"].subject.startswith("Erinnerung")
+    assert "Sicherheitsvereinbarungen für die Ukraine" in by_address["de@example.invalid"].subject
+    assert by_address["en@example.invalid"].subject.startswith("Reminder: Security arrangements for Ukraine")
