@@ -20,12 +20,12 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-# The compiled catalogues (.mo) are built here, never committed: they follow their .po files.
-$(VENV)/.messages: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/*.po)
+# The compiled catalogues (.mo) are built here, never committed: each follows its .po file.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+%.mo: %.po $(VENV)/.installed
 	$(PY) scripts/compile_messages.py
-	@touch $@
 
-install: $(VENV)/.installed $(VENV)/.messages ## Create the virtual environment, install requirements.txt and compile the translations (only what is missing)
+install: $(VENV)/.installed $(MO_FILES) ## Create the virtual environment, install requirements.txt and compile the translations (only what is missing)
 
 messages: install ## After changing user-facing strings: update every language's catalogues (then translate the new entries)
 	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=.venv-scan --ignore=staticfiles --ignore=tests --ignore=benchmarks
