@@ -13,9 +13,11 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 app
+# What the app runs with only: the tests and tools (requirements-dev.txt) stay out of the image.
 COPY requirements.txt .
 RUN pip install -r requirements.txt
-COPY --chown=app:app . .
+# The code belongs to root: the app user reads it and can change none of it.
+COPY . .
 # The translations are compiled here from their .po files (the .mo files are never committed).
 RUN python scripts/compile_messages.py
 # collectstatic needs a key to import the production settings; this one is thrown away with the layer.

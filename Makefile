@@ -13,11 +13,11 @@ export DEMO_PASSWORD
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 # The compiled catalogues (.mo) are built here, never committed: each follows its .po file.
@@ -25,7 +25,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 %.mo: %.po $(VENV)/.installed
 	$(PY) scripts/compile_messages.py
 
-install: $(VENV)/.installed $(MO_FILES) ## Create the virtual environment, install requirements.txt and compile the translations (only what is missing)
+install: $(VENV)/.installed $(MO_FILES) ## Create the virtual environment, install requirements(-dev).txt and compile the translations (only what is missing)
 
 messages: install ## After changing user-facing strings: update every language's catalogues (then translate the new entries)
 	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=.venv-scan --ignore=staticfiles --ignore=tests --ignore=benchmarks
