@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= allied-demo-2026
 export DEMO_PASSWORD
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages run setup serve test lint format migrations-check check-deploy bench scan load clean
+.PHONY: help install messages run setup serve test lint format migrations-check check-deploy bench scan load backup restore clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # The compiled catalogues (.mo) are built here, never committed: each follows its .po file.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
-%.mo: %.po $(VENV)/.installed
+%.mo: %.po | $(VENV)/.installed
 	$(PY) scripts/compile_messages.py
 
 install: $(VENV)/.installed $(MO_FILES) ## Create the virtual environment, install requirements(-dev).txt and compile the translations (only what is missing)
@@ -67,6 +67,13 @@ scan: install ## Security scan (wapiti, own venv .venv-scan) of the app on 127.0
 load: install ## Load test on 127.0.0.1: 250 staff autosaving + 20 analysts comparing (gunicorn, PostgreSQL, Redis)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	VENV=$(VENV) ./benchmarks/load_surge.sh
+
+backup: install ## Back up the database (pg_dump custom format, or SQLite's online backup) into backups/, named by the time
+	$(PY) manage.py backup --dir backups
+
+restore: install ## Restore a backup over the configured database: make restore FILE=backups/allied-responses-....dump
+	@test -n "$(FILE)" || { echo "Name the backup: make restore FILE=backups/..."; exit 2; }
+	$(PY) manage.py restore "$(FILE)" --yes
 
 clean: ## Remove the virtual environment, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
