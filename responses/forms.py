@@ -4,13 +4,14 @@ Every field is optional here: a draft may be partial. Required answers are check
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from crispy_forms.bootstrap import AppendedText, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +32,25 @@ KIND_SUFFIX = "__kind"
 DECLARED_SUFFIX = "__declared"
 REASON_SUFFIX = "__declared_reason"
 FIGURE_KIND_LABELS = {"official": gettext_lazy("Official figure"), "estimate": gettext_lazy("Estimate")}
+
+
+_lazy_text = lazy(lambda make: make(), str)
+
+
+def _help_text(field: Field) -> str:
+    # Crispy prints help text with |safe; it comes from a definition file, so escape it here.
+    if field.required:
+        # Drafts may leave it empty; everyone who edits sees what submission will need.
+        return format_html(
+            '<strong class="required-note">{}</strong> {}', _("Required for submission."), field.help_text
+        )
+    return escape(field.help_text)
+
+
+def _declaration_choices(kinds: list[str]) -> list[tuple[str, Any]]:
+    return [("", _("(I give an answer)"))] + [
+        (kind, NON_ANSWER_KINDS[kind]) for kind in kinds if kind in NON_ANSWER_KINDS
+    ]
 
 
 class QuestionForm(forms.Form):
@@ -76,15 +96,19 @@ class QuestionForm(forms.Form):
     # -- building -------------------------------------------------------------------------------
 
     def _add_fields(self, field: Field, country_choices: Callable[[], list[tuple[str, str]]]) -> None:
-        # Crispy prints help text with |safe; it comes from a definition file, so escape it here.
-        help_text = escape(field.help_text)
-        if field.required:
-            # Drafts may leave it empty; everyone who edits sees what submission will need.
-            help_text = format_html(
-                '<strong class="required-note">{}</strong> {}', _("Required for submission."), field.help_text
-            )
-        common = {"label": field.label, "help_text": help_text, "required": False}
-        options = [(o.key, o.label) for o in field.taxonomy.options.all()] if field.taxonomy else []
+        # Label and help text are worked out when the form is drawn (an autosave only validates).
+        common = {
+            "label": _lazy_text(lambda: field.label),
+            "help_text": _lazy_text(partial(_help_text, field)),
+        }
+        common["required"] = False
+        taxonomy = field.taxonomy
+
+        # Callables, as for the countries: labels are read (in the page's language) only when the
+        # field is drawn or a value checked, not on every autosave for every field.
+        def options() -> list[tuple[str, str]]:
+            return [(o.key, o.label) for o in taxonomy.options.all()] if taxonomy else []
+
         kind = field.field_type
         if kind == Field.FieldType.CHOICE:
             self.fields[field.key] = forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
@@ -138,8 +162,7 @@ class QuestionForm(forms.Form):
         if field.non_answers:
             self.fields[field.key + DECLARED_SUFFIX] = forms.ChoiceField(
                 label=_("Declaration"),
-                choices=[("", _("(I give an answer)"))]
-                + [(kind, NON_ANSWER_KINDS[kind]) for kind in field.non_answers if kind in NON_ANSWER_KINDS],
+                choices=partial(_declaration_choices, field.non_answers),
                 required=False,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
