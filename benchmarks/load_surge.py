@@ -474,6 +474,9 @@ class StaffUser(_SignedInUser):
             self.pending = f"{self.username} save #{self.counter} (load test)"
         text = self.pending
         self.page.set(self.field, text)
+        # As the page's script does: typing an answer replaces a declared non-answer of the field.
+        self.page.put(self.field + "__declared", "")
+        self.page.set(self.field + "__declared_reason", "")
         base = int(self.page.value("base_version") or 0)
         body = urlencode(self.page.form_data())
         headers = {

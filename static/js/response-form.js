@@ -320,10 +320,32 @@
     });
   }
 
+  /* Typing or choosing an answer in a field that holds a declared non-answer ("no position at
+     this stage"...) replaces the declaration: a field holds one or the other, and what the person
+     now enters is their answer. Choosing a declaration never clears what was typed: the server
+     then asks which to keep. */
+  function answerReplacesDeclaration(target) {
+    var name = target.name;
+    if (!name || /__declared(_reason)?$/.test(name)) { return; }
+    var wrapper = target.closest("[data-field-key]");
+    if (!wrapper) { return; }
+    var key = wrapper.dataset.fieldKey;
+    var declared = form.querySelector("[name='" + key + "__declared']");
+    if (!declared || !declared.value) { return; }
+    declared.value = "";
+    var reason = form.querySelector("[name='" + key + "__declared_reason']");
+    if (reason) { reason.value = ""; }
+    [key + "__declared", key + "__declared_reason"].forEach(function (n) {
+      editedSinceSent[n] = true;
+      unsaved[n] = true;
+    });
+  }
+
   function changed(event) {
     if (event && event.target && event.target.name) {
       editedSinceSent[event.target.name] = true;
       unsaved[event.target.name] = true;
+      answerReplacesDeclaration(event.target);
     }
     applyConditions();
     keepLocalCopy();
