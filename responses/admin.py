@@ -11,6 +11,9 @@ class CountryAdmin(AuditedChangesMixin, admin.ModelAdmin):
     list_display = ("name", "code", "is_eu_member", "is_nato_member", "is_european", "is_invitable")
     list_filter = ("is_eu_member", "is_nato_member", "is_european", "is_invitable")
     search_fields = ("name", "code")
+    # `name` is the name in the coordinator's own language (django-modeltranslation writes it to
+    # that language's column); the other languages come from responses/data/countries.yaml.
+    exclude = ("name_en", "name_fr", "name_de")
 
 
 @admin.register(Membership)

@@ -21,6 +21,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.db import JSONObjectMerge
 from questionnaire.answers import answer_errors, field_is_shown, is_empty, missing_required
+from questionnaire.definition import LANGUAGE_CODES
 from questionnaire.models import Field, Round
 from questionnaire.selectors import round_closed_reason
 from questionnaire.structure import QuestionnaireStructure, questionnaire_structure
@@ -47,8 +48,9 @@ def countries_load(*, path: Path = COUNTRIES_FILE) -> int:
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["countries"]
     changed = 0
     for entry in entries:
+        names = entry["name"] if isinstance(entry["name"], dict) else {"en": entry["name"]}
         values = {
-            "name": entry["name"],
+            **{f"name_{code}": names.get(code, "") for code in LANGUAGE_CODES},
             "is_eu_member": entry["eu"],
             "is_nato_member": entry["nato"],
             "is_european": entry["european"],

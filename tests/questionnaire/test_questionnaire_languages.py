@@ -62,6 +62,9 @@ def test_french_and_german_answers_compare_as_one_option_and_free_text_says_its_
     in_german.force_login(analyst)
     german = in_german.get(reverse("reports:comparison")).content.decode()
     assert "Ja, unter Bedingungen: <strong>2</strong>" in german
+    # Country names too are in the reader's language.
+    assert 'data-testid="column">Deutschland' in german and 'data-testid="column">Frankreich' in german
+    assert 'data-testid="column">Germany' in page
     assert "(verfasst auf Französisch)" in german
 
 
