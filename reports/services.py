@@ -3,6 +3,7 @@
 import io
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -190,33 +191,29 @@ def report_retry(*, report: Report, user: User) -> Report:
     return report
 
 
-def report_rebuild(*, report: Report, user: User) -> Report:
-    """A new report with the same scope and language, built from the submissions as they are now."""
+def _requested_again(*, report: Report, user: User, **changes: Any) -> Report:
+    """A new report with `report`'s scope (and language, unless `changes` says otherwise)."""
     return report_request(
         user=user,
         round=report.round,
         country_codes=report.country_codes,
         question_numbers=report.question_numbers,
         formats=report.formats,
-        language=report.language,
         rebuild_of=report,
+        **{"language": report.language, **changes},
     )
+
+
+def report_rebuild(*, report: Report, user: User) -> Report:
+    """A new report with the same scope and language, built from the submissions as they are now."""
+    return _requested_again(report=report, user=user)
 
 
 def report_in_language(*, report: Report, user: User, language: str) -> Report:
     """The same snapshot (exactly the versions `report` used) built again in another language."""
     if report.status != Report.Status.DONE:
         raise ValidationError(_("Only a built report can be built again in another language."))
-    return report_request(
-        user=user,
-        round=report.round,
-        country_codes=report.country_codes,
-        question_numbers=report.question_numbers,
-        formats=report.formats,
-        language=language,
-        rebuild_of=report,
-        same_versions_as=report,
-    )
+    return _requested_again(report=report, user=user, language=language, same_versions_as=report)
 
 
 def reports_sweep() -> dict[str, int]:
