@@ -8,9 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-# WeasyPrint renders the PDF reports with Pango and HarfBuzz.
+# WeasyPrint renders the PDF reports with Pango and HarfBuzz; pg_dump and pg_restore make backups.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 app
 # What the app runs with only: the tests and tools (requirements-dev.txt) stay out of the image.

@@ -71,9 +71,9 @@ load: install ## Load test on 127.0.0.1: 250 staff autosaving + 20 analysts comp
 backup: install ## Back up the database (pg_dump custom format, or SQLite's online backup) into backups/, named by the time
 	$(PY) manage.py backup --dir backups
 
-restore: install ## Restore a backup over the configured database: make restore FILE=backups/allied-responses-....dump
-	@test -n "$(FILE)" || { echo "Name the backup: make restore FILE=backups/..."; exit 2; }
-	$(PY) manage.py restore "$(FILE)" --yes
+restore: install ## Replace the configured database with a backup: make restore FILE=backups/....dump CONFIRM=yes
+	@test -n "$(FILE)" || { echo "Name the backup: make restore FILE=backups/... CONFIRM=yes"; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--yes,)
 
 clean: ## Remove the virtual environment, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

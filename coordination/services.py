@@ -86,7 +86,11 @@ def countries_without_submission(round: Round) -> list[Country]:
 
 
 def _reminder_text(round: Round, country: Country) -> tuple[str, str]:
-    deadline = date_format(timezone.localtime(round.deadline), "DATETIME_FORMAT") if round.deadline else "-"
+    if round.deadline:
+        local = timezone.localtime(round.deadline)
+        deadline = f"{date_format(local, 'DATETIME_FORMAT')} {local.strftime('%Z')}"  # with its zone
+    else:
+        deadline = "-"
     subject = _("Reminder: %(title)s – response due %(deadline)s") % {
         "title": round.questionnaire.title,
         "deadline": deadline,

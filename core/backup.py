@@ -48,7 +48,10 @@ def _tool(name: str) -> str:
 
 def backup_create(*, directory: Path, at: datetime | None = None) -> Path:
     """Writes a backup of the database into `directory`, named by the time (UTC), and returns it."""
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot write backups into {directory}: {exc.strerror}") from exc
     stamp = (at or timezone.now()).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     settings_dict = connection.settings_dict
     if connection.vendor == "postgresql":

@@ -38,7 +38,7 @@ class Report(models.Model):
     # language), not from the submissions as they are now.
     same_versions_as = models.ForeignKey(
         "self",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

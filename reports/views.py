@@ -292,10 +292,11 @@ def agreement_view(request: HttpRequest) -> HttpResponse:
         for row in block.rows
         if row.field.aggregation == "count"
     ]
-    answered = [(q, s) for q, s in summaries if s.answered]
+    # A question every response declared a non-answer to stays, with its base.
+    answered = [(q, s) for q, s in summaries if s.answered or s.declared_count]
     for _question, summary in answered:
         for option in summary.options:
-            option.share = round(100 * option.count / summary.answered)
+            option.share = round(100 * option.count / summary.answered) if summary.answered else 0
     ranked = sorted(answered, key=lambda pair: -(pair[1].divergence or 0))
     chart = _chart(
         "divergence-chart",

@@ -30,12 +30,12 @@ def countries_by_name() -> list[Country]:
     global _countries
     with _countries_lock:
         held = _countries
-    if held is not None and time.monotonic() - held[0] < COUNTRIES_CACHE_SECONDS:
-        return held[1]
-    countries = list(Country.objects.order_by("name"))
-    with _countries_lock:
-        _countries = (time.monotonic(), countries)
-    return countries
+    if held is None or time.monotonic() - held[0] >= COUNTRIES_CACHE_SECONDS:
+        held = (time.monotonic(), list(Country.objects.all()))
+        with _countries_lock:
+            _countries = held
+    # Sorted here, by the name in this request's language (the list is shared by all languages).
+    return sorted(held[1], key=lambda c: c.name)
 
 
 def countries_cache_clear() -> None:

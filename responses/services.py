@@ -307,7 +307,9 @@ def response_save_draft(
         typed=[
             key
             for key in mine
-            if key in merged and structure.fields_by_key[key].field_type == Field.FieldType.TEXT
+            # Text typed: a declaration in a text field is not in any language.
+            if isinstance(merged.get(key), str)
+            and structure.fields_by_key[key].field_type == Field.FieldType.TEXT
         ],
     )
     if current_number and _same(merged, current_answers) and new_metadata == response.metadata:

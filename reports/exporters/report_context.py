@@ -29,14 +29,19 @@ def report_context(comparison: Comparison, report: Report) -> dict[str, Any]:
             charts.append(
                 {
                     "svg": bar_chart_svg(
-                        title="Troops offered by country",
-                        labels=[label for label, _ in offers],
-                        values=[value for _, value in offers],
-                        unit="personnel",
+                        title=_("Troops offered by country"),
+                        labels=[label for label, _n in offers],
+                        values=[value for _label, value in offers],
+                        unit=_("personnel"),
                     ),
                     "caption": (
-                        f"{figure(sum(v for _, v in offers))} personnel offered by {len(offers)} responses"
-                        + (f"; median force size proposed: {figure(median)}" if median else "")
+                        _("%(total)s personnel offered by %(n)s responses")
+                        % {"total": figure(sum(v for _label, v in offers)), "n": len(offers)}
+                        + (
+                            _("; median force size proposed: %(median)s") % {"median": figure(median)}
+                            if median
+                            else ""
+                        )
                     ),
                     "rows": offers,
                 }
@@ -45,7 +50,8 @@ def report_context(comparison: Comparison, report: Report) -> dict[str, Any]:
         row.summary
         for block in comparison.blocks
         for row in block.rows
-        if row.field.aggregation == Field.Aggregation.COUNT and row.summary.answered
+        if row.field.aggregation == Field.Aggregation.COUNT
+        and (row.summary.answered or row.summary.declared_count)
     ]
     texts = [
         {

@@ -325,11 +325,11 @@
      now enters is their answer. Choosing a declaration never clears what was typed: the server
      then asks which to keep. */
   function answerReplacesDeclaration(target) {
-    var name = target.name;
-    if (!name || /__declared(_reason)?$/.test(name)) { return; }
     var wrapper = target.closest("[data-field-key]");
     if (!wrapper) { return; }
     var key = wrapper.dataset.fieldKey;
+    // The answer itself, not its "official or estimate" or "if other" companions.
+    if (target.name !== key) { return; }
     var declared = form.querySelector("[name='" + key + "__declared']");
     if (!declared || !declared.value) { return; }
     declared.value = "";
