@@ -9,7 +9,9 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from accounts.models import User
 from questionnaire.answers import chosen_option_keys
@@ -22,20 +24,25 @@ from responses.versioning import delta_apply, snapshot_floor
 # save's check of country codes reads it, so each process keeps it for a few minutes.
 COUNTRIES_CACHE_SECONDS = 300
 _countries_lock = threading.Lock()
-_countries: tuple[float, list[Country]] | None = None
+# When read, and the list sorted by name in each language asked for so far.
+_countries: tuple[float, dict[str, list[Country]]] | None = None
 
 
 def countries_by_name() -> list[Country]:
-    """Every country, by name (shared between requests: read only)."""
+    """Every country, by its name in the active language (shared between requests: read only)."""
     global _countries
+    language = translation.get_language() or settings.LANGUAGE_CODE
     with _countries_lock:
         held = _countries
     if held is None or time.monotonic() - held[0] >= COUNTRIES_CACHE_SECONDS:
-        held = (time.monotonic(), list(Country.objects.all()))
+        held = (time.monotonic(), {})
+    if language not in held[1]:
+        # Each language's order once per read: a countries field is on every autosave of its page.
+        countries = next(iter(held[1].values()), None) or list(Country.objects.all())
+        held[1][language] = sorted(countries, key=lambda c: c.name)
         with _countries_lock:
             _countries = held
-    # Sorted here, by the name in this request's language (the list is shared by all languages).
-    return sorted(held[1], key=lambda c: c.name)
+    return held[1][language]
 
 
 def countries_cache_clear() -> None:
