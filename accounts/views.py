@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 from django_otp import devices_for_user, verify_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -251,29 +252,13 @@ def two_factor_recover_view(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def language_choose(request: HttpRequest) -> HttpResponse:
-    """The language switcher: for this browser (Django's language cookie), and, for a signed-in
-    person, for their account from now on, over whatever their browser says."""
+    """The language switcher: Django's set_language (the language cookie for this browser, a
+    safe redirect back), and, for a signed-in person, their account's language from now on, over
+    whatever their browser says."""
     language = supported_language(request.POST.get("language"))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("home")
-    answer = redirect(target)
     if language is None:
         messages.error(request, _("This language is not offered."))
-        return answer
-    if request.user.is_authenticated:
+    elif request.user.is_authenticated:
         user_language_set(user=request.user, language=language)
         request.session[PREFERRED_LANGUAGE_SESSION_KEY] = language
-    answer.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-    return answer
+    return set_language(request)
