@@ -25,4 +25,5 @@ RUN SECRET_KEY=collectstatic-only DJANGO_SETTINGS_MODULE=config.settings.product
     python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, access log and the metrics of several workers: config/gunicorn.py.
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

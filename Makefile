@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= allied-demo-2026
 export DEMO_PASSWORD
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages run setup serve test lint format migrations-check check-deploy bench scan load backup restore clean
+.PHONY: help install messages run setup serve test lint format migrations-check check-deploy bench scan load backup restore compose-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ backup: install ## Back up the database (pg_dump custom format, or SQLite's onli
 restore: install ## Replace the configured database with a backup: make restore FILE=backups/....dump CONFIRM=yes
 	@test -n "$(FILE)" || { echo "Name the backup: make restore FILE=backups/... CONFIRM=yes"; exit 2; }
 	$(PY) manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--yes,)
+
+compose-smoke: install ## The compose stack built and run in containers on a throwaway Docker engine, driven over HTTP (root; COMPOSE_SMOKE=skip where no engine can run)
+	./scripts/compose_smoke/run.sh
 
 clean: ## Remove the virtual environment, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -5,6 +5,7 @@ environment (see `.env.example`); the modules `local`, `test` and `production` o
 from pathlib import Path
 
 import environ
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_prometheus",
+    "django_guid",
     "accounts",
     "audit",
     "core",
@@ -48,6 +51,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, answered before the https redirect and the Host check (core/health.py).
     "core.health.HealthCheckMiddleware",
+    # /metrics, for an allowed network or a token only, also before the redirect (core/metrics.py).
+    "core.metrics.MetricsEndpointMiddleware",
+    # Each request's id (X-Request-ID), in its log lines and in the Celery tasks it enqueues.
+    "django_guid.middleware.guid_middleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -206,6 +215,7 @@ CACHES = {
     )
 }
 
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # Celery's own default, named for the queue-length metric
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -275,16 +285,57 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.AnswersHiddenExceptionRe
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Each request gets an id (django-guid): taken from a proxy's X-Request-ID when it is a UUID,
+# else made here; sent back in the response, put on every log line of the request, and carried
+# in the headers of the Celery tasks it enqueues, whose log lines then carry it too.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
+
+# Plain lines for a developer; JSON lines (LOG_FORMAT=json, production's default) for a log
+# collector, each with the request id and, in a worker, the task's own and its parent's ids.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "task_ids": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": (
+                "%(asctime)s %(levelname)s %(name)s %(message)s"
+                " %(request_id)s %(celery_current_id)s %(celery_parent_id)s"
+            ),
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "task_ids"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint and fontTools narrate every step of a PDF at INFO.
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # It logs each id it makes or takes at INFO.
+        "django_guid": {"level": "WARNING"},
     },
 }
+
+# Prometheus metrics at /metrics (core/metrics.py): a request from these networks, made directly
+# rather than through a proxy, or one with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED_NETWORKS: list[str] = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
