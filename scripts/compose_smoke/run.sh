@@ -140,6 +140,20 @@ compose up -d --build --wait --wait-timeout 300
 echo "stack healthy $(($(date +%s) - started)) s after 'up' (build included)"
 compose ps
 
+log "the image: runtime only, code read-only to the app user"
+compose exec -T web sh -ec '
+  test "$(id -u)" != 0 || { echo "web runs as root"; exit 1; }
+  if touch /app/manage.py 2>/dev/null || touch /app/written-by-app 2>/dev/null; then
+    echo "the app user can write the code"; exit 1
+  fi
+  if python -c "import pytest" 2>/dev/null || python -c "import ruff" 2>/dev/null; then
+    echo "test or lint tools are in the image"; exit 1
+  fi'
+echo "  ok  web runs as $(compose exec -T web id -un), cannot write /app, has no test or lint tools"
+images=$(docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -c '^allied-responses:' || true)
+[ "$images" = 1 ] || { echo "compose-smoke: FAILED: $images images of the app, not one"; exit 1; }
+echo "  ok  one image for web, worker and beat ($(docker image ls --format '{{.Size}}' allied-responses:local))"
+
 log "driving the stack over HTTP"
 .venv/bin/python "$HERE/drive.py" --base-url "http://127.0.0.1:$WEB_PORT" \
   --password "${DEMO_PASSWORD:-allied-demo-2026}" --metrics-token "$METRICS_TOKEN" \
@@ -156,5 +170,16 @@ if not lines or not ours:
     sys.exit(f"compose-smoke: FAILED: {len(lines)} JSON lines from the worker, none with request id {request_id}")
 print(f"  ok  {len(ours)} of the worker's {len(lines)} JSON log lines carry the request's id: {ours[-1]['message']}")
 PY
+
+log "a restart with SEED_DEMO=false keeps everything"
+SEED_DEMO=false compose up -d --wait --wait-timeout 180 web
+compose exec -T web python manage.py shell -c "
+from reports.models import Report, ReportFile
+from responses.models import Response
+done = Report.objects.filter(status='done').count()
+assert done == 1 and ReportFile.objects.count() == 4, (done, ReportFile.objects.count())
+assert Response.objects.filter(submitted_version__isnull=False).exists()
+print('  ok  web restarted without the demo seed: the report, its 4 files and the responses are there')
+"
 
 log "passed in ${SECONDS} s"
