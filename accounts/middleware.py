@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 
 from accounts.selectors import has_authenticator, second_factor_pending
+from responses.presence import presence_grant_of
 
 # What a signed-in person may open before passing the second factor.
 OPEN_BEFORE_SECOND_FACTOR = {
@@ -28,9 +29,10 @@ OPEN_BEFORE_SECOND_FACTOR = {
 }
 
 
-# The presence heartbeat answers from the cache without loading the user; it checks the second
-# factor itself before it issues the grant those answers rest on (responses/presence.py).
-CHECKS_SECOND_FACTOR_ITSELF = {"responses:presence"}
+# The presence heartbeat answers from the cache without loading the user, on a grant issued once
+# the second factor was checked (responses/presence.py): a heartbeat holding one passes unchecked.
+# The grant is looked up here, once, and handed to the view as request.presence_grant.
+PRESENCE_HEARTBEAT = "responses:presence"
 
 
 class TwoFactorRequiredMiddleware:
@@ -45,8 +47,15 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
-        if request.resolver_match.view_name in CHECKS_SECOND_FACTOR_ITSELF:
-            return None
+        if request.resolver_match.view_name == PRESENCE_HEARTBEAT:
+            held = request.method == "POST" and request.session.session_key
+            request.presence_grant = (
+                presence_grant_of(session_key=request.session.session_key, response_id=view_kwargs["pk"])
+                if held
+                else None
+            )
+            if request.presence_grant is not None:
+                return None
         return second_factor_redirect(request)
 
 

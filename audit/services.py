@@ -1,12 +1,14 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from accounts.models import User
 from audit.models import AuditEvent
+
+if TYPE_CHECKING:  # audit is below accounts: it refers to people by the model's string alone
+    from accounts.models import User
 
 
 def audit_record(
     *,
-    user: User | None,
+    user: "User | None",
     action: str,
     response: Any = None,
     version: Any = None,

@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from questionnaire.loader import DEFINITIONS_DIR, questionnaire_load
-from responses.demo import demo_seed
+from coordination.demo import demo_seed
 from responses.models import Membership, Response
 from responses.services import countries_load
 

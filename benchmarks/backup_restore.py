@@ -22,7 +22,7 @@ from django.db import connection
 
 from core.backup import backup_create, backup_restore
 from questionnaire.loader import DEFINITIONS_DIR, questionnaire_load
-from responses.demo import demo_seed
+from coordination.demo import demo_seed
 from responses.models import Response
 from responses.services import countries_load
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from questionnaire.loader import DEFINITIONS_DIR, questionnaire_load
 from questionnaire.models import Round
-from responses.demo import demo_seed
+from coordination.demo import demo_seed
 from responses.models import Response
 from responses.services import countries_load
 from tests.accounts.factories import AnalystFactory

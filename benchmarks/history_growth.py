@@ -33,7 +33,7 @@ from accounts.models import User
 from questionnaire.loader import DEFINITIONS_DIR, questionnaire_load
 from questionnaire.models import Field
 from questionnaire.structure import QuestionnaireStructure, questionnaire_structure
-from responses.demo import demo_seed
+from coordination.demo import demo_seed
 from responses.forms import QuestionForm
 from responses.models import Country, EditingSession, Membership, Response
 from responses.selectors import countries_by_name

@@ -40,7 +40,7 @@ from django.utils import timezone
 from accounts.models import User
 from questionnaire.models import Field, Round
 from questionnaire.selectors import round_current
-from responses.demo import seedable_countries
+from coordination.demo import seedable_countries
 from questionnaire.structure import questionnaire_structure
 from responses.models import EditingSession, Membership, Response, ResponseAuthor, ResponseVersion
 from responses.versioning import answers_delta, is_snapshot_number

@@ -9,10 +9,10 @@ import time
 from _setup import describe_database, drop, test_database
 
 from questionnaire.loader import DEFINITIONS_DIR, questionnaire_load
-from reports.exporters import EXPORTERS
+from reports.exporters import FORMATS
 from reports.models import Report
 from reports.services import _snapshot, report_build
-from responses.demo import demo_seed
+from coordination.demo import demo_seed
 from responses.services import countries_load
 from tests.accounts.factories import AnalystFactory
 
@@ -35,9 +35,9 @@ def main() -> None:
             f"snapshot and comparison: {(time.perf_counter() - start) * 1000:.0f} ms "
             f"({len(comparison.columns)} responses)"
         )
-        for fmt, build in EXPORTERS.items():
+        for fmt, exporter in FORMATS.items():
             start = time.perf_counter()
-            content = build(comparison, report)
+            content = exporter.build(comparison, report)
             print(f"  {fmt.upper():4}: {(time.perf_counter() - start):.2f} s, {len(content) / 1024:.0f} KiB")
 
         report = Report.objects.create(round=round_, requested_by=analyst, formats=list(Report.Format.values))

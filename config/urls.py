@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts.forms import LoginForm
 from accounts.views import PasswordResetRequestView
+from config import views
 
 urlpatterns = [
     path(
@@ -41,5 +42,5 @@ urlpatterns = [
     path("responses/", include("responses.urls")),
     path("reports/", include("reports.urls")),
     path("coordination/", include("coordination.urls")),
-    path("", include("core.urls")),
+    path("", views.home, name="home"),
 ]

@@ -30,11 +30,11 @@ from accounts.services import (
     user_membership_set,
     user_reactivate,
 )
+from coordination.exports import audit_log_csv_write
 from coordination.forms import AuditFilterForm, RoundForm
 from coordination.selectors import audit_events_matching
 from coordination.services import countries_without_submission, reminders_send_now, round_update
-from core.forms import add_service_errors
-from core.spreadsheets import SafeCsvWriter
+from core.forms import add_service_errors, message_service_error
 from questionnaire.models import Round
 from responses import permissions
 
@@ -117,20 +117,7 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-    response.write("\ufeff")
-    writer = SafeCsvWriter(response)
-    writer.writerow(["when", "user", "action", "response", "version", "detail"])
-    for event in audit_events_matching(filters).iterator():
-        writer.writerow(
-            [
-                event.at.isoformat(),
-                event.user.username if event.user else "",
-                event.action,
-                event.response_id or "",
-                event.version_id or "",
-                str(event.detail),
-            ]
-        )
+    audit_log_csv_write(response, audit_events_matching(filters).iterator())
     return response
 
 
@@ -197,7 +184,7 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         invitation_revoke(invitation=invitation, user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_service_error(request, exc)
     else:
         messages.success(
             request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
@@ -273,7 +260,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_service_error(request, exc)
             status = 400
         else:
             return redirect("coordination:user_detail", pk=target.pk)

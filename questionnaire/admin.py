@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from accounts.admin import AuditedChangesMixin
+from audit.admin import AuditedChangesMixin
 from audit.models import AuditEvent
 from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
+from questionnaire.usage import option_keys_in_use
 
 # A round's status, deadline and marking change on the coordinators' Rounds page, whose service
 # checks them, tells the countries and audits the change; here they are only shown.
@@ -64,9 +65,6 @@ class OptionsKeepTheirMeaning(BaseInlineFormSet):
         super().clean()
         if self.instance.pk is None or any(form.errors for form in self.forms):
             return
-        # Imported here: responses is above questionnaire; only the check reads answers.
-        from responses.selectors import option_keys_in_use
-
         before = {o.key: o.label for o in Option.objects.filter(taxonomy=self.instance)}
         after = {
             form.cleaned_data["key"]: form.cleaned_data["label"]

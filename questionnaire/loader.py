@@ -23,7 +23,7 @@ from questionnaire.definition import LANGUAGE_CODES, DefinitionFile, FieldDef
 from questionnaire.meaning import option_change_problems
 from questionnaire.models import Field, Option, Question, Questionnaire, Round, Taxonomy
 from questionnaire.structure import questionnaire_structure_changed
-from responses.selectors import answer_values_for_fields
+from questionnaire.usage import answer_values_for_fields
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 

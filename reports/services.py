@@ -1,6 +1,5 @@
 """Requesting, building and serving reports."""
 
-import io
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,16 +8,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accounts.models import User
 from audit.models import AuditEvent
-from core.spreadsheets import neutralise_formula
 from questionnaire.models import Round
-from reports.exporters import EXPORTERS, pdf_export
-from reports.exporters.report_context import STAMP_PLACEHOLDER
+from reports.exporters import FORMATS
 from reports.models import Report, ReportFile, ReportSource, SeenVersion
 from reports.selectors import Comparison, comparison_build, submitted_responses
 from responses import permissions
@@ -133,7 +129,7 @@ def report_build(*, report_id: int) -> Report:
         for current_format in report.formats:
             mine.update(step=_("Building the %(format)s file") % {"format": current_format.upper()})
             with translation.override(report.language):
-                content = EXPORTERS[current_format](comparison, report)
+                content = FORMATS[current_format].build(comparison, report)
             ReportFile.objects.update_or_create(
                 report=report, format=current_format, defaults={"content": content, "size": len(content)}
             )
@@ -249,26 +245,7 @@ def report_file_stamped(*, report_file: ReportFile, user: User, at: datetime) ->
             "who": who,
             "when": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z"),
         }
-    content = bytes(report_file.content)
-    if report_file.format == Report.Format.HTML:
-        return content.replace(STAMP_PLACEHOLDER.encode(), escape(stamp).encode("utf-8"), 1)
-    if report_file.format == Report.Format.CSV:
-        text = content.decode("utf-8-sig")
-        first, _sep, rest = text.partition("\r\n")
-        line = '"' + neutralise_formula(stamp).replace('"', '""') + '"'
-        return ("\ufeff" + first + "\r\n" + line + "\r\n" + rest).encode("utf-8")
-    if report_file.format == Report.Format.XLSX:
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(content))
-        book.properties.description = stamp
-        book.properties.lastModifiedBy = who
-        summary = book.worksheets[0]  # the summary, whatever its name in the report's language
-        summary["B1"] = neutralise_formula(stamp)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
-    return pdf_export.stamped(content, stamp=stamp, who=who)
+    return FORMATS[report_file.format].stamped(bytes(report_file.content), stamp=stamp, who=who)
 
 
 def seen_versions_record(*, user: User, comparison: Comparison) -> None:

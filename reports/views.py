@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.forms import add_service_errors, message_service_error
 from questionnaire.models import Round
 from questionnaire.selectors import questions_with_fields, round_current
 from reports import selectors as report_selectors
-from reports.exporters import CONTENT_TYPES
+from reports.exporters import FORMATS
 from reports.forms import ComparisonFilterForm, ReportLanguageForm, ReportRequestForm
 from reports.models import Report, ReportFile, SeenVersion
 from reports.selectors import comparison_build, report_changed_countries, reports_visible_to
@@ -451,7 +452,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"] or None,
             )
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Report requested. It is built in the background; this page follows it.")
@@ -501,7 +502,7 @@ def report_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         report_retry(report=report, user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_service_error(request, exc)
     else:
         messages.success(request, _("The report is queued again."))
     return redirect("reports:detail", pk=pk)
@@ -529,7 +530,7 @@ def report_in_language_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = report_in_language(report=report, user=request.user, language=form.cleaned_data["language"])
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        message_service_error(request, exc)
         return redirect("reports:detail", pk=report.pk)
     messages.success(request, _("The same versions are being built into a report in the language chosen."))
     return redirect("reports:detail", pk=new.pk)
@@ -554,7 +555,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     at = timezone.now()
     content = report_file_stamped(report_file=report_file, user=request.user, at=at)
     audit_record(user=request.user, action=AuditEvent.Action.REPORT_DOWNLOAD, report_id=report.pk, format=fmt)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(content, content_type=FORMATS[fmt].CONTENT_TYPE)
     inline = fmt == Report.Format.HTML and request.GET.get("inline") == "1"
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="allied-responses-report-{report.pk}.{fmt}"'

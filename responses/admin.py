@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import AuditedChangesMixin
+from audit.admin import AuditedChangesMixin
 from audit.models import AuditEvent
 from responses.models import Country, Membership
 

@@ -7,14 +7,18 @@ a rule. Each rule exists twice where lists need it: as a check for one object an
 - Drafters and approvers edit; only approvers submit; only coordinators return a submission.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import CharField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from accounts.models import User
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
+
+if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
+    from accounts.models import User
 
 EDITING_ROLES = (Membership.Role.DRAFTER, Membership.Role.APPROVER)
 

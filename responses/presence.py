@@ -9,15 +9,19 @@ lasts GRANT_SECONDS, so a deactivated account or a removed role stops seeing col
 that time.
 """
 
+from __future__ import annotations
+
 import logging
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 
-from accounts.models import User
 from responses.models import Response
+
+if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 # A person who closed the page without a word (a crash, a lost connection) is dropped this long

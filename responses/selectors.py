@@ -1,5 +1,7 @@
 """Reads over responses. Anything a user sees goes through a selector scoped to that user."""
 
+from __future__ import annotations
+
 import threading
 import time
 from collections import defaultdict
@@ -7,18 +9,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
-from accounts.models import User
-from questionnaire.answers import chosen_option_keys
 from questionnaire.models import Field, Question, Round
 from responses import permissions
 from responses.models import Country, EditingSession, Response, ResponseVersion, ReturnRequest
 from responses.versioning import delta_apply, snapshot_floor
+
+if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
+    from accounts.models import User
 
 # The list of countries changes only when `load_countries` runs; every countries field and every
 # save's check of country codes reads it, so each process keeps it for a few minutes.
@@ -54,7 +57,8 @@ def countries_cache_clear() -> None:
 def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
     """Every saved value (any version, draft or submitted) of the given fields, by field key.
 
-    Used by the questionnaire loader to refuse changes that would orphan answers; it is not for
+    Registered as the questionnaire's reader of answers (questionnaire/usage.py, responses/apps.py),
+    with which the loader and the admin refuse changes that would orphan answers; it is not for
     display, which must respect who may see drafts.
     """
     values: dict[str, list[Any]] = defaultdict(list)
@@ -74,18 +78,6 @@ def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
             if key in held and held[key] not in (None, "", [], {}):
                 values[key].append(held[key])
     return values
-
-
-def option_keys_in_use(taxonomy_id: int) -> dict[str, int]:
-    """How many saved values (any version) choose each option of a taxonomy, by option key: an
-    option that answers use keeps its key and label (what a submitted answer means) and stays."""
-    fields = list(Field.objects.filter(taxonomy_id=taxonomy_id))
-    counts: dict[str, int] = defaultdict(int)
-    for values in answer_values_for_fields(fields).values():
-        for value in values:
-            for key in chosen_option_keys(value):
-                counts[key] += 1
-    return dict(counts)
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """Changes to countries, memberships and responses. Views, tasks, the admin and commands call
 these; each validates before it writes."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.conf import settings
@@ -16,7 +18,6 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.db import JSONObjectMerge
@@ -38,6 +39,9 @@ from responses.models import (
 )
 from responses.selectors import countries_by_name, response_for_country, version_rebuilt
 from responses.versioning import answers_delta, is_snapshot_number
+
+if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
+    from accounts.models import User
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.yaml"
 

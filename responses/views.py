@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.middleware import second_factor_redirect
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.forms import add_service_errors, message_service_error, service_error_text, service_errors_by_field
 from core.ratelimit import rate_limit_hit
 from questionnaire.answers import field_is_shown
 from questionnaire.models import Field, Question
@@ -32,7 +32,7 @@ from responses import permissions
 from responses.display import AnswerFormatter, answers_difference, question_progress, text_languages_of
 from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
 from responses.models import Country, Response, ResponseVersion
-from responses.presence import presence_grant_issue, presence_grant_of, presence_leave, presence_touch
+from responses.presence import presence_grant_issue, presence_leave, presence_touch
 from responses.selectors import (
     countries_by_name,
     editing_sessions_of,
@@ -195,7 +195,7 @@ def country_response(request: HttpRequest, code: str) -> HttpResponse:
         try:
             response = response_open_for_country(round=current, country=country, user=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message_service_error(request, exc)
             return redirect("responses:list")
         return redirect("responses:question", pk=response.pk, number=1)
     return render(
@@ -327,9 +327,7 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
                 form.conflict_keys = conflicting
                 form.is_valid()
             except ValidationError as exc:
-                form.add_service_errors(
-                    exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-                )
+                form.add_service_errors(service_errors_by_field(exc))
             except DatabaseError:
                 # The database went away mid-save (a restart, a lock time-out): nothing was
                 # written, and the page comes back with everything typed.
@@ -470,7 +468,7 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
     except ResponseNotVisible:
         raise Http404 from None
     except ResponseNotEditable as exc:
-        return JsonResponse({"status": "refused", "message": " ".join(exc.messages)}, status=409)
+        return JsonResponse({"status": "refused", "message": service_error_text(exc)}, status=409)
     except EditConflict as conflict:
         by = conflict.current_version.created_by
         labels = questionnaire_structure(form_of["response"].round.questionnaire_id).fields_by_key
@@ -494,9 +492,9 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
         form = form_of.get("form")
         if form is not None and form.errors:
             return JsonResponse(
-                {"status": "invalid", "message": " ".join(exc.messages), "errors": form.errors}, status=422
+                {"status": "invalid", "message": service_error_text(exc), "errors": form.errors}, status=422
             )
-        return JsonResponse({"status": "invalid", "message": " ".join(exc.messages)}, status=422)
+        return JsonResponse({"status": "invalid", "message": service_error_text(exc)}, status=422)
     form, locked = form_of["form"], form_of["response"]
     saved_at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
     on_this_page = [f for f in form.question_fields if f.key in set(result.merged_from_others)]
@@ -531,18 +529,18 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
 
 def response_presence(request: HttpRequest, pk: int) -> HttpResponse:
     """The page's heartbeat. After the first, it reads the cache only (responses/presence.py),
-    so it neither loads the user nor touches the database; the first checks as every view does."""
+    so it neither loads the user nor touches the database; the first checks as every view does.
+    The session's grant, if any, was looked up by the second-factor middleware, which lets a
+    heartbeat without one through only once the second factor is passed."""
     try:
         question = int(request.POST.get("question", ""))
     except ValueError:
         question = None
     posted = request.method == "POST"
-    grant = presence_grant_of(session_key=request.session.session_key, response_id=pk) if posted else None
+    grant = request.presence_grant  # accounts.middleware.TwoFactorRequiredMiddleware
     if grant is None:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if (second_factor := second_factor_redirect(request)) is not None:
-            return second_factor
         if not posted:
             return HttpResponseNotAllowed(["POST"])
         response = _visible_response(request, pk)
@@ -581,7 +579,7 @@ def response_details(request: HttpRequest, pk: int) -> HttpResponse:
                     metadata=form.metadata(),
                 )
             except ValidationError as exc:
-                form.add_error(None, " ".join(exc.messages))
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Response details saved."))
                 return redirect("responses:detail", pk=pk)
@@ -734,7 +732,7 @@ def response_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse
     try:
         version = response_restore_version(response=response, user=request.user, number=number)
     except ValidationError as exc:
-        messages.error(request, _("Not restored: %(reason)s") % {"reason": " ".join(exc.messages)})
+        message_service_error(request, exc, _("Not restored: %(reason)s"))
         return redirect("responses:version", pk=pk, number=number)
     messages.success(
         request,
@@ -764,7 +762,7 @@ def response_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             response_submit(response=response, user=request.user, reviewed_version=reviewed)
         except ValidationError as exc:
-            messages.error(request, _("Not submitted: %(reason)s") % {"reason": " ".join(exc.messages)})
+            message_service_error(request, exc, _("Not submitted: %(reason)s"))
         else:
             messages.success(request, _("Submitted on behalf of the government. Thank you."))
             return redirect("responses:detail", pk=pk)
@@ -799,7 +797,7 @@ def response_return_view(request: HttpRequest, pk: int) -> HttpResponse:
                 question_comments=form.question_comments(),
             )
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The response was returned for revision."))
             return redirect("responses:detail", pk=pk)
@@ -823,7 +821,7 @@ def joint_response_create(request: HttpRequest) -> HttpResponse:
         try:
             response = response_start(round=current, countries=form.cleaned_data["countries"])
         except ValidationError as exc:
-            form.add_error("countries", " ".join(exc.messages))
+            add_service_errors(form, exc, field="countries")
         else:
             names = ", ".join(sorted(c.name for c in response.authors.all()))
             messages.success(request, _("Joint response created for %(names)s.") % {"names": names})

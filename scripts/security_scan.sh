@@ -38,7 +38,7 @@ SCAN_VENV=${SCAN_VENV:-.venv-scan}
 WAPITI_VERSION=${WAPITI_VERSION:-3.2.3}
 OUT=${SCAN_OUT:-test-artifacts/security-scan}
 DEMO_PASSWORD=${DEMO_PASSWORD:-allied-demo-2026}
-# it.drafter: Italy keeps a draft in the demo (responses/demo.py), so its drafter has the
+# it.drafter: Italy keeps a draft in the demo (coordination/demo.py), so its drafter has the
 # question forms open for writing (ee.drafter's joint response is submitted, hence read-only).
 # The analyst reads every submitted response and builds reports.
 SCAN_DRAFTER=${SCAN_DRAFTER:-it.drafter}

@@ -1,20 +1,14 @@
-"""One module per file format. Each takes a Comparison and the Report and returns bytes."""
+"""One module per file format, each with build(comparison, report) -> bytes, stamped(content,
+stamp=..., who=...) -> bytes (the file as one person downloads it) and CONTENT_TYPE."""
 
-from collections.abc import Callable
+from types import ModuleType
 
 from reports.exporters import csv_export, html_export, pdf_export, xlsx_export
 from reports.models import Report
-from reports.selectors import Comparison
 
-EXPORTERS: dict[str, Callable[[Comparison, Report], bytes]] = {
-    Report.Format.HTML: html_export.build,
-    Report.Format.XLSX: xlsx_export.build,
-    Report.Format.PDF: pdf_export.build,
-    Report.Format.CSV: csv_export.build,
-}
-CONTENT_TYPES = {
-    Report.Format.HTML: "text/html; charset=utf-8",
-    Report.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    Report.Format.PDF: "application/pdf",
-    Report.Format.CSV: "text/csv; charset=utf-8",
+FORMATS: dict[str, ModuleType] = {
+    Report.Format.HTML: html_export,
+    Report.Format.XLSX: xlsx_export,
+    Report.Format.PDF: pdf_export,
+    Report.Format.CSV: csv_export,
 }

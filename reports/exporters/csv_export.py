@@ -4,10 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.spreadsheets import SafeCsvWriter
+from core.spreadsheets import SafeCsvWriter, neutralise_formula
 from reports.exporters.report_context import demo_notice
 from reports.models import Report
 from reports.selectors import Comparison
+
+CONTENT_TYPE = "text/csv; charset=utf-8"
 
 HEADER = [
     gettext_lazy("country"),
@@ -62,3 +64,11 @@ def build(comparison: Comparison, report: Report) -> bytes:
                     ]
                 )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def stamped(content: bytes, *, stamp: str, who: str) -> bytes:
+    """The stamp as the second line, under the marking, as a neutralised text cell."""
+    text = content.decode("utf-8-sig")
+    first, _sep, rest = text.partition("\r\n")
+    line = '"' + neutralise_formula(stamp).replace('"', '""') + '"'
+    return ("\ufeff" + first + "\r\n" + line + "\r\n" + rest).encode("utf-8")

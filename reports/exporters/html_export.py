@@ -1,8 +1,11 @@
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
-from reports.exporters.report_context import report_context
+from reports.exporters.report_context import STAMP_PLACEHOLDER, report_context
 from reports.models import Report
 from reports.selectors import Comparison
+
+CONTENT_TYPE = "text/html; charset=utf-8"
 
 
 def build(comparison: Comparison, report: Report) -> bytes:
@@ -10,3 +13,8 @@ def build(comparison: Comparison, report: Report) -> bytes:
     return render_to_string("reports/report_document.html", report_context(comparison, report)).encode(
         "utf-8"
     )
+
+
+def stamped(content: bytes, *, stamp: str, who: str) -> bytes:
+    """The stamp, escaped, where the built page left its place."""
+    return content.replace(STAMP_PLACEHOLDER.encode(), escape(stamp).encode("utf-8"), 1)

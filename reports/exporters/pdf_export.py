@@ -8,6 +8,8 @@ from reports.exporters.report_context import report_context
 from reports.models import Report
 from reports.selectors import Comparison
 
+CONTENT_TYPE = "application/pdf"
+
 # Debian's Noto fonts (fonts-noto-core, fonts-noto-cjk; .ci/run and the Dockerfile install them):
 # answers arrive in any script, and a missing glyph is drawn as an empty box. Pango takes the
 # first family that has the character, so every script finds a real glyph.

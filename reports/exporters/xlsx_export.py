@@ -1,7 +1,7 @@
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -10,6 +10,8 @@ from core.spreadsheets import header_footer_text, neutralise_formula, safe_appen
 from reports.exporters.report_context import demo_notice
 from reports.models import Report
 from reports.selectors import Comparison, Row
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -137,6 +139,18 @@ def build(comparison: Comparison, report: Report) -> bytes:
     book.properties.title = _("Allied Responses report %(n)s") % {"n": report.pk}
     book.properties.subject = marking
     book.properties.creator = "Allied Responses"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def stamped(content: bytes, *, stamp: str, who: str) -> bytes:
+    """The stamp in the workbook's properties and on the summary sheet, neutralised."""
+    book = load_workbook(io.BytesIO(content))
+    book.properties.description = stamp
+    book.properties.lastModifiedBy = who
+    summary = book.worksheets[0]  # the summary, whatever its name in the report's language
+    summary["B1"] = neutralise_formula(stamp)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -6,7 +6,7 @@ import pytest
 
 from responses.models import Country
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
-from tests.matrix import matrix_mismatches, url_names
+from tests.matrix import matrix_mismatches, unlisted
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ EXPECTED = {
 
 
 def test_permission_matrix_over_every_accounts_url(client, countries):
-    assert sorted({name for name, _m in EXPECTED}) == sorted(url_names("accounts")), "add it to EXPECTED"
+    assert unlisted("accounts", EXPECTED) == [], "add it to EXPECTED"
     people = {
         "drafter": MembershipFactory(country=Country.objects.get(code="FR"), role="drafter").user,
         "analyst": AnalystFactory(),

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from config.celery import app as celery_app
-from responses.demo import demo_seed
+from coordination.demo import demo_seed
 from tests.accounts.factories import TEST_PASSWORD, AnalystFactory
 from tests.browser.conftest import ARTIFACTS, screenshot
 

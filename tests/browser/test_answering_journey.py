@@ -1,25 +1,16 @@
 """The whole journey of the people who answer, as they see it in a browser."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from responses.models import Country, Membership, Response
-from tests.accounts.factories import TEST_PASSWORD
 from tests.browser.conftest import screenshot
+from tests.browser.helpers import sign_in, wait_for_saved_answer
 from tests.responses.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("signed-in-as")).to_contain_text(username)
 
 
 def sign_out(page: Page) -> None:
@@ -30,17 +21,6 @@ def sign_out(page: Page) -> None:
 
 def wait_saved(page: Page) -> None:
     expect(page.get_by_test_id("autosave-status")).to_contain_text("Saved at", timeout=15_000)
-
-
-def wait_for_saved_answer(key: str, value, timeout: float = 20.0) -> None:
-    """Autosave runs a few seconds after the last change: wait until the database has it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        response = Response.objects.select_related("current_version").first()
-        if response and response.current_version and response.answers.get(key) == value:
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"{key} was not autosaved as {value!r}")
 
 
 def save_and_continue(page: Page) -> None:

@@ -8,30 +8,14 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, Route, expect
 
-from responses.models import Country, Membership, Response
 from tests.browser.conftest import screenshot
-from tests.browser.test_answering_journey import sign_in
-from tests.core.test_ratelimit import freeze_rate_limit_clock
-from tests.responses.factories import MembershipFactory
+from tests.browser.helpers import open_question_1, saved_comment
+from tests.core.helpers import freeze_rate_limit_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AUTOSAVE = "**/autosave/"
 NOTHING_LISTENS = "9"  # the discard port: connections are refused at once, as while PostgreSQL is down
-
-
-def open_question_1(page: Page, base: str) -> None:
-    MembershipFactory(
-        country=Country.objects.get(code="FR"), role=Membership.Role.DRAFTER, user__username="fr.drafter"
-    )
-    sign_in(page, base, "fr.drafter")
-    page.goto(f"{base}/responses/country/fr/")
-    page.get_by_role("button", name="Start the response").click()
-    page.wait_for_load_state("load")
-
-
-def saved_comment() -> str | None:
-    return Response.objects.get().answers.get("q1_comments")
 
 
 def autosave_requests(page: Page) -> list[float]:

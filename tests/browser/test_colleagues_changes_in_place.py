@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, expect
 from responses.models import Response
 from responses.services import response_save_draft
 from tests.browser.conftest import screenshot
-from tests.browser.test_answering_journey import sign_in, wait_for_saved_answer
+from tests.browser.helpers import sign_in, wait_for_saved_answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

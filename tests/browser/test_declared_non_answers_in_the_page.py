@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from responses.models import Country, Membership, Response
-from tests.browser.test_answering_journey import sign_in, wait_for_saved_answer
+from tests.browser.helpers import sign_in, wait_for_saved_answer
 from tests.responses.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

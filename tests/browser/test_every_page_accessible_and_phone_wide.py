@@ -10,14 +10,14 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page
 
 from accounts.models import User
+from coordination.demo import demo_seed
 from reports.models import Report
 from reports.services import report_build
-from responses.demo import demo_seed
 from responses.models import Membership, Response
 from responses.services import response_return
 from tests.accounts.factories import TEST_PASSWORD
 from tests.browser.conftest import screenshot
-from tests.browser.test_answering_journey import sign_in
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

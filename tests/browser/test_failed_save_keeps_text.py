@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 import responses.views
 from tests.browser.conftest import screenshot
-from tests.browser.test_autosave_retry import open_question_1, saved_comment
+from tests.browser.helpers import open_question_1, saved_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

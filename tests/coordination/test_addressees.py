@@ -16,9 +16,7 @@ from reports.services import report_build
 from responses.models import Country, Membership
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
 from tests.conftest import US_DEFINITION
-from tests.reports.conftest import submit
-from tests.responses.factories import MembershipFactory
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE, MembershipFactory, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,7 @@ from reports.models import Report
 from reports.services import report_build
 from responses.models import Country, Membership, Response
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
-from tests.reports.conftest import submit
-from tests.responses.factories import MembershipFactory
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE, MembershipFactory, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from config.celery import app as celery_app
 from questionnaire.tasks import load_definition
 from tests.conftest import US_DEFINITION
-from tests.faults.test_worker_killed import start_worker_process
+from tests.processes import start_worker_process
 
 OUTSIDE = "203.0.113.7"
 

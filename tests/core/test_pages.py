@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from core.navigation import navigation_for
+from config.navigation import navigation_for
 from responses.models import Country, Membership
 from tests.accounts.factories import TEST_PASSWORD, AnalystFactory, CoordinatorFactory, UserFactory
 from tests.responses.factories import MembershipFactory

@@ -2,39 +2,11 @@
 seconds to wait when over, a fresh count each window, and no limit at all when the cache is down."""
 
 import logging
-import time
 
 import pytest
 
-from core import ratelimit
 from core.ratelimit import rate_limit_hit
-
-DEAD_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
-
-
-class FrozenClock:
-    """Stands in for the `time` module in core.ratelimit: the window moves only when a test moves
-    it. It starts `seconds_left` before the end of a window no earlier run used, because Redis
-    keeps counters between runs (it is not flushed: it is also the broker) and test users' ids
-    repeat from one run to the next."""
-
-    def __init__(self, window_seconds: int, seconds_left: float = 3.0) -> None:
-        self.window_seconds = window_seconds
-        unused = time.time_ns() // 1000 % 10**9
-        self.now = float((unused + 1) * window_seconds) - seconds_left
-
-    def time(self) -> float:
-        return self.now
-
-    def next_window(self) -> None:
-        """The same moment of the next window."""
-        self.now += self.window_seconds
-
-
-def freeze_rate_limit_clock(monkeypatch: pytest.MonkeyPatch, window_seconds: int, seconds_left: float = 3.0):
-    clock = FrozenClock(window_seconds, seconds_left)
-    monkeypatch.setattr(ratelimit, "time", clock)
-    return clock
+from tests.core.helpers import DEAD_REDIS, freeze_rate_limit_clock
 
 
 @pytest.fixture(params=["configured", "locmem"])

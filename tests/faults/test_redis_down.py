@@ -9,9 +9,7 @@ from django.urls import reverse
 from config.celery import app as celery_app
 from reports.models import Report
 from reports.services import report_build, reports_sweep
-from tests.reports.conftest import submit
-from tests.responses.factories import MembershipFactory
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE, MembershipFactory, submit
 
 DEAD_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
 

@@ -29,8 +29,7 @@ from accounts.models import User
 from responses.models import Country, Membership
 from responses.services import response_start
 from tests.accounts.factories import TEST_PASSWORD, AnalystFactory
-from tests.reports.test_declared_non_answers_end_to_end import answered_and_submitted, pages
-from tests.responses.factories import MembershipFactory
+from tests.responses.factories import MembershipFactory, answered_and_submitted, pages
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 

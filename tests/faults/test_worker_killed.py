@@ -3,10 +3,7 @@ ever. The sweep fails it with the reason once its time limit has passed, and a r
 on another worker."""
 
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,29 +12,13 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from coordination.demo import demo_seed
 from reports.models import Report
 from reports.services import report_request, report_retry, reports_sweep
-from responses.demo import demo_seed
 from tests.accounts.factories import AnalystFactory
+from tests.processes import start_worker_process
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_worker_process() -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def wait_for(report: Report, statuses: set[str], seconds: float) -> Report:

@@ -18,8 +18,7 @@ from reports.selectors import comparison_build
 from reports.services import report_build
 from responses.models import Country
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
-from tests.reports.conftest import submit
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +145,7 @@ def test_an_unused_option_is_relabelled_and_a_new_one_added_audited_from_what_to
 
 def test_the_loader_refuses_to_relabel_a_used_option_by_the_same_rule(willingness, definition_copy):
     from questionnaire.loader import DefinitionError, questionnaire_load
-    from tests.questionnaire.test_loader import write_variant
+    from tests.questionnaire.factories import write_variant
 
     write_variant(definition_copy, '{key: "yes", label: {en: "Yes"', '{key: "yes", label: {en: "No"')
 

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from questionnaire import loader
@@ -8,6 +6,7 @@ from questionnaire.models import Field, Option, Question, Questionnaire, Round, 
 from responses.models import Country
 from responses.services import response_start
 from tests.conftest import US_DEFINITION
+from tests.questionnaire.factories import write_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +76,6 @@ def snapshot() -> dict[str, list[tuple]]:
         "questions": list(Question.objects.values_list().order_by("pk")),
         "fields": list(Field.objects.values_list().order_by("pk")),
     }
-
-
-def write_variant(path: Path, old: str, new: str, count: int = 1) -> Path:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= count, f"test set-up: {old!r} not in the definition"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
-    return path
 
 
 class TestShippedDefinition:
@@ -411,8 +403,7 @@ def test_a_figure_marked_non_additive_cannot_be_summed(db, definition_copy):
 def test_force_size_and_durations_show_no_sum(us_round):
     from reports.selectors import comparison_build
     from responses.models import Country
-    from tests.reports.conftest import submit
-    from tests.responses.test_services import COMPLETE
+    from tests.responses.factories import COMPLETE, submit
 
     for code, size in (("FR", 30000), ("DE", 20000)):
         submit(us_round, [Country.objects.get(code=code)], {**COMPLETE, "q2_force_size": {"value": size}})

@@ -12,9 +12,8 @@ from questionnaire.loader import DefinitionError, questionnaire_load
 from questionnaire.models import Question
 from responses.models import Country, Membership, Response
 from tests.accounts.factories import AnalystFactory
-from tests.questionnaire.test_loader import write_variant
-from tests.reports.test_declared_non_answers_end_to_end import answered_and_submitted, pages
-from tests.responses.factories import MembershipFactory
+from tests.questionnaire.factories import write_variant
+from tests.responses.factories import MembershipFactory, answered_and_submitted, pages
 
 pytestmark = pytest.mark.django_db
 

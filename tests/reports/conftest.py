@@ -1,23 +1,12 @@
 import pytest
 
 from responses.models import Country, Membership, Response
-from responses.services import response_save_draft, response_start, response_submit
+from responses.services import response_save_draft, response_start
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
-from tests.responses.factories import MembershipFactory
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE, MembershipFactory, submit
 
 INJECTIONS = ['=HYPERLINK("http://evil.invalid","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 XSS = '<script>alert("x")</script>'
-
-
-def submit(round_, countries, answers):
-    response = response_start(round=round_, countries=countries)
-    drafter = MembershipFactory(country=countries[0], role=Membership.Role.DRAFTER).user
-    approver = MembershipFactory(country=countries[-1], role=Membership.Role.APPROVER).user
-    response_save_draft(response=response, user=drafter, answers=answers, base_version=0)
-    response_submit(response=response, user=approver)
-    response.refresh_from_db()
-    return response
 
 
 @pytest.fixture

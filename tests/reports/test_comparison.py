@@ -3,8 +3,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from coordination.demo import demo_seed
 from reports.selectors import comparison_build
-from responses.demo import demo_seed
 from responses.models import Response
 
 pytestmark = pytest.mark.django_db
@@ -136,8 +136,7 @@ def test_the_page_combines_groups_from_the_filter(analyst_client, world):
 def test_the_stationing_view_prints_figures_as_every_other_view_does(client, us_round):
     from responses.models import Country
     from tests.accounts.factories import AnalystFactory
-    from tests.reports.conftest import submit
-    from tests.responses.test_services import COMPLETE
+    from tests.responses.factories import COMPLETE, submit
 
     client.force_login(AnalystFactory())
     for code, months in (("FR", 36), ("DE", 60)):

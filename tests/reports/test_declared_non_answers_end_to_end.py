@@ -15,38 +15,16 @@ from pypdf import PdfReader
 
 from reports.models import Report
 from reports.services import report_build
-from responses.models import Country, Membership, Response
 from responses.selectors import round_addressees
 from tests.accounts.factories import AnalystFactory
-from tests.reports.test_files_safe_and_complete import downloaded
-from tests.responses.factories import MembershipFactory
+from tests.reports.factories import downloaded
+from tests.responses.factories import answered_and_submitted, pages
 
 pytestmark = pytest.mark.django_db
 
 
 def declare(key: str, kind: str, reason: str = "") -> dict[str, str]:
     return {f"{key}__declared": kind, f"{key}__declared_reason": reason}
-
-
-# Form data per question, as the question pages post it; a declaration is `<field>__declared`.
-def pages(**overrides: dict[str, object]) -> dict[int, dict[str, object]]:
-    """A complete answer, question by question, with some questions' data replaced."""
-    base = {
-        1: {"q1_participate": "yes", "q1_send_troops": "no"},
-        2: {
-            "q2_force_size": "25000",
-            "q2_posture": "mixed",
-            "q2_command": "eu_led",
-            "q2_duration_kind": "open_ended_review",
-        },
-        3: {"q3_us_support_needed": "desirable", "q3_backstop_precondition": "depends"},
-        4: {"q4_rules_of_engagement": "self_defence", "q4_commitment_form": "case_by_case"},
-        5: {"q5_maintenance": "no", "q5_coproduction": "planned"},
-        6: {"q6_willing": "yes_nationally", "q6_timing": "immediately"},
-    }
-    for number, data in overrides.items():
-        base[int(number[1:])] = {**base[int(number[1:])], **data}
-    return base
 
 
 NOT_TAKING_PART = {
@@ -104,35 +82,6 @@ GOVERNMENTS = {
     "AT": pages(**NOT_TAKING_PART),
     "ES": pages(q2={"q2_force_size": "", **declare("q2_force_size", "will_not_state")}),
 }
-
-
-def answered_and_submitted(
-    code: str, data_by_question: dict[int, dict[str, object]], *, language: str = ""
-) -> Response:
-    """Started, answered page by page and submitted through the pages, by a drafter and an
-    approver whose accounts are set to `language` (the browser's, English, if empty)."""
-    country = Country.objects.get(code=code)
-    drafter, approver = (Client(), Client())
-    for client, role in ((drafter, Membership.Role.DRAFTER), (approver, Membership.Role.APPROVER)):
-        client.force_login(MembershipFactory(country=country, role=role, user__language=language).user)
-    started = drafter.post(reverse("responses:country", args=[code]))
-    assert started.status_code == 302
-    response = Response.objects.get(authors=country)
-    for number, data in data_by_question.items():
-        response.refresh_from_db()
-        page = drafter.post(
-            reverse("responses:question", args=[response.pk, number]),
-            {"base_version": response.current_number, **data},
-        )
-        assert page.status_code == 302, (code, number, page.content.decode()[:2000])
-    response.refresh_from_db()
-    submitted = approver.post(
-        reverse("responses:submit", args=[response.pk]), {"reviewed_version": response.current_number}
-    )
-    assert submitted.status_code == 302, submitted.content.decode()[:2000]
-    response.refresh_from_db()
-    assert response.submitted_version is not None, code
-    return response
 
 
 @pytest.fixture

@@ -7,17 +7,16 @@ import io
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.spreadsheets import FORMULA_TRIGGERS
 from questionnaire.models import Round
-from reports.models import Report, ReportFile
-from reports.services import report_build, report_file_stamped
+from reports.models import Report
+from reports.services import report_build
 from responses.models import Country
-from tests.reports.conftest import submit
-from tests.responses.test_services import COMPLETE
+from tests.reports.factories import downloaded
+from tests.responses.factories import COMPLETE, submit
 
 pytestmark = pytest.mark.django_db
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -38,11 +37,6 @@ def built_report(world, formats: list[str]) -> Report:
     report = report_build(report_id=report.pk)
     assert report.status == Report.Status.DONE, report.error
     return report
-
-
-def downloaded(report: Report, fmt: str, user) -> bytes:
-    report_file = ReportFile.objects.get(report=report, format=fmt)
-    return report_file_stamped(report_file=report_file, user=user, at=timezone.now())
 
 
 def xlsx_texts(raw: bytes) -> list[str]:

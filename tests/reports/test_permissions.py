@@ -2,13 +2,13 @@
 a new URL without an expectation here fails the suite."""
 
 import pytest
-from django.db import transaction
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from reports.models import Report
 from reports.services import report_build
 from responses.models import Country
+from tests.matrix import matrix_mismatches, unlisted
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,15 +54,6 @@ EXPECTED = {
 }
 
 
-def patterns() -> list:
-    _, namespace = get_resolver().namespace_dict["reports"]
-    return namespace.url_patterns
-
-
-def names() -> list[str]:
-    return [p.name for p in patterns()]
-
-
 @pytest.fixture
 def people(world):
     france = Country.objects.get(code="FR")
@@ -82,28 +73,19 @@ def built(world):
 
 
 def test_every_reports_url_has_expectations():
-    missing = [(n, m) for n in names() for m in ("GET", "POST") if (n, m) not in EXPECTED]
-    assert missing == []
-    assert [key for key in EXPECTED if key[0] not in names()] == []
+    assert unlisted("reports", EXPECTED) == []
 
 
 def test_permission_matrix(client, people, built):
     values = {"pk": built.pk, "fmt": "csv"}
-    mismatches = []
-    for pattern in patterns():
-        url = reverse(f"reports:{pattern.name}", kwargs={k: values[k] for k in pattern.pattern.converters})
-        for method in ("GET", "POST"):
-            for role in ROLES:
-                with transaction.atomic():
-                    client.logout()
-                    if people[role] is not None:
-                        client.force_login(people[role])
-                    data = {"formats": ["csv"]} if pattern.name == "new" else {}
-                    got = (client.get(url) if method == "GET" else client.post(url, data)).status_code
-                    transaction.set_rollback(True)
-                expected = EXPECTED[(pattern.name, method)][role]
-                if got != expected:
-                    mismatches.append(f"{method} {pattern.name} as {role}: expected {expected}, got {got}")
+    mismatches = matrix_mismatches(
+        client,
+        "reports",
+        lambda name, method, role: EXPECTED[(name, method)][role],
+        {role: people[role] for role in ROLES},
+        lambda name, converters: {key: values[key] for key in converters},
+        data_for=lambda name: {"formats": ["csv"]} if name == "new" else {},
+    )
     assert mismatches == []
 
 

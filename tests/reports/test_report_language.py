@@ -14,7 +14,7 @@ from reports.models import Report, ReportSource
 from reports.services import report_build
 from responses.models import Membership
 from responses.services import response_return, response_save_draft, response_submit
-from tests.reports.test_files_safe_and_complete import downloaded
+from tests.reports.factories import downloaded
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -60,7 +60,7 @@ class TestFailureAndRetry:
         def broken(comparison, report):
             raise OSError("disk full")
 
-        monkeypatch.setitem(services.EXPORTERS, "xlsx", broken)
+        monkeypatch.setattr(services.FORMATS["xlsx"], "build", broken)
         failed = report_build(report_id=report.pk)
         assert failed.status == Report.Status.FAILED
         assert failed.error == "Building XLSX failed: disk full"

@@ -3,8 +3,7 @@ import pytest
 from responses.models import Country, Membership, Response
 from responses.services import response_save_draft, response_start, response_submit
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
-from tests.responses.factories import MembershipFactory
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE, MembershipFactory
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from responses.models import Response
-from tests.core.test_ratelimit import DEAD_REDIS, freeze_rate_limit_clock
+from tests.core.helpers import DEAD_REDIS, freeze_rate_limit_clock
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,8 @@ from questionnaire.models import Field
 from reports.aggregates import summarise
 from responses.models import Membership
 from responses.services import response_missing_answers, response_save_draft, response_submit
-from tests.questionnaire.test_loader import write_variant
-from tests.responses.factories import MembershipFactory
-from tests.responses.test_services import COMPLETE
+from tests.questionnaire.factories import write_variant
+from tests.responses.factories import COMPLETE, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from responses.models import Country, EditingSession, Membership, Response, Resp
 from responses.selectors import version_rebuilt, versions_rebuilt, versions_replayed
 from responses.services import response_restore_version, response_save_draft, response_start
 from responses.versioning import SNAPSHOT_EVERY, answers_delta, delta_apply
-from tests.responses.factories import MembershipFactory
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from responses.models import Country
 from responses.services import response_return, response_save_draft, response_start, response_submit
-from tests.responses.test_services import COMPLETE
+from tests.responses.factories import COMPLETE
 
 pytestmark = pytest.mark.django_db
 

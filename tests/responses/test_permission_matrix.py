@@ -5,10 +5,10 @@ without an expectation below makes `test_every_response_url_has_expectations` fa
 """
 
 import pytest
-from django.db import transaction
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from responses.models import Response
+from tests.matrix import matrix_mismatches, unlisted, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -140,23 +140,6 @@ EXPECTED = {
 }
 
 
-def response_url_names() -> list[str]:
-    _, namespace = get_resolver().namespace_dict["responses"]
-    return [pattern.name for pattern in namespace.url_patterns]
-
-
-def url_for(name: str, response: Response) -> str:
-    _, namespace = get_resolver().namespace_dict["responses"]
-    pattern = next(p for p in namespace.url_patterns if p.name == name)
-    values = {"pk": response.pk, "number": 1, "code": "FR"}
-    kwargs = {key: values[key] for key in pattern.pattern.converters}
-    url = reverse(f"responses:{name}", kwargs=kwargs)
-    if name == "diff":
-        # Version 1 for members; for analysts and coordinators, submission 1.
-        url += "?from=1&to=1"
-    return url
-
-
 def post_data(name: str, response: Response) -> dict[str, str]:
     base = str(response.current_version.number)
     return {
@@ -170,38 +153,24 @@ def post_data(name: str, response: Response) -> dict[str, str]:
 
 
 def test_every_response_url_has_expectations():
-    names = response_url_names()
-    assert len(names) >= 12
-    missing = [
-        (name, method) for name in names for method in ("GET", "POST") if (name, method) not in EXPECTED
-    ]
-    assert missing == [], f"add these to EXPECTED: {missing}"
-    stale = [key for key in EXPECTED if key[0] not in names]
-    assert stale == []
+    assert len(url_names("responses")) >= 12
+    assert unlisted("responses", EXPECTED) == [], "add them to EXPECTED"
 
 
 @pytest.mark.parametrize("state", ["draft", "submitted"])
 def test_permission_matrix(client, people, state, request):
     response = request.getfixturevalue(f"{state}_response")
-    mismatches = []
-    for name in response_url_names():
-        for method in ("GET", "POST"):
-            url = url_for(name, response)
-            for role in ROLES:
-                expected = EXPECTED[(name, method)][state][role]
-                # Each request runs in a savepoint rolled back afterwards, so a POST that changes
-                # the response (a submission, a return) does not change the next case.
-                with transaction.atomic():
-                    client.logout()
-                    if people[role] is not None:
-                        client.force_login(people[role])
-                    if method == "GET":
-                        got = client.get(url).status_code
-                    else:
-                        got = client.post(url, post_data(name, response)).status_code
-                    transaction.set_rollback(True)
-                if got != expected:
-                    mismatches.append(f"{method} {name} as {role}: expected {expected}, got {got}")
+    values = {"pk": response.pk, "number": 1, "code": "FR"}
+    mismatches = matrix_mismatches(
+        client,
+        "responses",
+        lambda name, method, role: EXPECTED[(name, method)][state][role],
+        {role: people[role] for role in ROLES},
+        lambda name, converters: {key: values[key] for key in converters},
+        data_for=lambda name: post_data(name, response),
+        # Version 1 for members; for analysts and coordinators, submission 1.
+        query_for=lambda name: "?from=1&to=1" if name == "diff" else "",
+    )
     assert mismatches == []
 
 

@@ -15,26 +15,9 @@ from responses.services import (
     response_submit,
 )
 from tests.accounts.factories import AnalystFactory, CoordinatorFactory
-from tests.responses.factories import MembershipFactory
+from tests.responses.factories import COMPLETE, MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-COMPLETE = {
-    "q1_participate": "yes",
-    "q1_send_troops": "no",
-    "q2_force_size": {"value": 25000, "figure_kind": None},
-    "q2_posture": "mixed",
-    "q2_command": "eu_led",
-    "q2_duration_kind": "open_ended_review",
-    "q3_us_support_needed": "desirable",
-    "q3_backstop_precondition": "depends",
-    "q4_rules_of_engagement": "self_defence",
-    "q4_commitment_form": "case_by_case",
-    "q5_maintenance": "no",
-    "q5_coproduction": "planned",
-    "q6_willing": "yes_nationally",
-    "q6_timing": "immediately",
-}
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from coordination.demo import seedable_countries
 from questionnaire.answers import answer_errors, field_is_shown
 from questionnaire.models import Field
-from responses.demo import seedable_countries
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
 
 pytestmark = pytest.mark.django_db

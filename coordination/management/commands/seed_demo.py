@@ -4,8 +4,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from coordination.demo import DEFAULT_COUNTRY_COUNT, demo_seed
+from core.forms import service_error_text
 from questionnaire.selectors import round_current
-from responses.demo import DEFAULT_COUNTRY_COUNT, demo_seed
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         try:
             report = demo_seed(round=current, country_count=countries, password=password)
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+            raise CommandError(service_error_text(exc)) from exc
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from core.navigation import navigation_for
+from config.navigation import navigation_for
 from questionnaire.selectors import round_current
 
 

@@ -1,3 +1,6 @@
+"""The pages over every app: the home page of each role. The site's frame (navigation, marking)
+is in navigation.py and context_processors.py; config is the top layer, so it may use them all."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
