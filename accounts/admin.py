@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts.models import Invitation, User
 from accounts.services import admin_access_sync
 from audit.admin import AuditedChangesMixin
@@ -29,13 +30,13 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))
-        if request.user.is_superuser or obj is None:  # the add form has none of these fields
+        if permissions.can_set_privileges_and_passwords(request.user) or obj is None:  # the add form has none
             return readonly
         return (*readonly, *SUPERUSER_ONLY_FIELDS)
 
     def _protects(self, request: HttpRequest, obj: Any) -> bool:
         """A superuser's account (its password included) is changed by superusers alone."""
-        return obj is not None and obj.is_superuser and not request.user.is_superuser
+        return obj is not None and not permissions.can_change_account(request.user, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._protects(request, obj) and super().has_change_permission(request, obj)
@@ -51,7 +52,7 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         """Nobody but a superuser sees a password field (its hash, the link to set it)."""
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
+        if permissions.can_set_privileges_and_passwords(request.user):
             return fieldsets
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
@@ -61,13 +62,15 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # The add form sets the new account's password: people join by invitation, setting their
         # own (coordinators invite on their pages).
-        return request.user.is_superuser and super().has_add_permission(request)
+        return permissions.can_set_privileges_and_passwords(request.user) and super().has_add_permission(
+            request
+        )
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         """Only a superuser sets another person's password, and it is audited like any other
         change of their account. A coordinator who could would sign in as that person: a lost
         password is recovered by its owner, through a link sent to them."""
-        if not request.user.is_superuser:
+        if not permissions.can_set_privileges_and_passwords(request.user):
             raise PermissionDenied
         before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
         response = super().user_change_password(request, id, form_url)

@@ -15,14 +15,12 @@ class AlliedAdminSite(AdminSite):
     site_title = _("Allied Responses administration")
 
     def has_permission(self, request: HttpRequest) -> bool:
+        # Imported here: this module is read while the apps load, before accounts' models exist.
+        from accounts.permissions import can_open_admin
+
         user = request.user
-        if not (user.is_active and user.is_staff):
-            return False
-        if not (user.is_superuser or getattr(user, "is_coordinator", False)):
-            return False
-        if settings.TWO_FACTOR_REQUIRED:
-            return bool(getattr(user, "is_verified", lambda: False)())
-        return True
+        passed = not settings.TWO_FACTOR_REQUIRED or bool(getattr(user, "is_verified", lambda: False)())
+        return can_open_admin(user, second_factor_passed=passed)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """One way in: the site's own sign-in page, with its form checks, lockout and second

@@ -64,6 +64,11 @@ def users_for_management(filters: dict[str, Any]) -> QuerySet[User]:
     return users.distinct()
 
 
+def memberships_of(user: User) -> QuerySet[Membership]:
+    """A person's country roles, by country name."""
+    return user.memberships.select_related("country").order_by("country__name")
+
+
 def invitations_open() -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()

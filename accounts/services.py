@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import permissions
 from accounts.models import Invitation, User
 from accounts.selectors import language_of
 from audit.models import AuditEvent
 from audit.services import audit_record
-from responses import permissions
 from responses.models import Country, Membership
 from responses.services import membership_grant
 
@@ -66,7 +66,7 @@ def admin_access_sync(user: User) -> None:
     """Coordinators get Django's admin with the coordinators' permissions; anyone else loses it
     (superusers keep theirs)."""
     group = coordinators_group()
-    if user.is_coordinator:
+    if permissions.gets_coordinators_admin(user):
         user.groups.add(group)
         if not user.is_staff:
             user.is_staff = True
@@ -243,11 +243,10 @@ def invitation_accept(
 
 
 def _refuse_self(target: User, user: User) -> None:
-    """Refuses a change of one's own account, and of a superuser's by anyone but a superuser
-    (the admin protects superusers; the coordinators' pages must not reach around it)."""
+    """Refuses a change of one's own account, and one that accounts.permissions forbids."""
     if target.pk == user.pk:
         raise ValidationError(_("You cannot change your own account here; ask another coordinator."))
-    if target.is_superuser and not user.is_superuser:
+    if not permissions.can_change_account(user, target):
         raise PermissionDenied(_("A superuser's account is changed by superusers alone."))
 
 
@@ -298,7 +297,7 @@ def user_global_role_set(*, target: User, global_role: str, user: User) -> None:
     target.global_role = global_role
     target.save(update_fields=["global_role"])
     admin_access_sync(target)
-    withdrawn = 0 if target.is_coordinator else _invitations_of_withdraw(target)
+    withdrawn = 0 if permissions.can_manage_accounts(target) else _invitations_of_withdraw(target)
     audit_record(
         user=user,
         action=AuditEvent.Action.ACCOUNT_ROLE_CHANGE,

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from config.navigation import navigation_for
 from questionnaire.selectors import round_current
+from responses.permissions import is_cross_country_reader
 
 
 def site_chrome(request: HttpRequest) -> dict[str, Any]:
@@ -27,4 +28,6 @@ def site_chrome(request: HttpRequest) -> dict[str, Any]:
         "demo_notice": settings.DEMO_NOTICE,
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "navigation": navigation_for(request.user) if hasattr(request, "user") else [],
+        # Templates ask the permission module too, never the user's role (asked when used).
+        "reads_every_country": lambda: hasattr(request, "user") and is_cross_country_reader(request.user),
     }

@@ -6,8 +6,11 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions as account_permissions
 from accounts.models import User
 from accounts.selectors import second_factor_pending
+from coordination import permissions as coordination_permissions
+from responses import permissions as responses_permissions
 
 
 @dataclass(frozen=True)
@@ -27,16 +30,21 @@ def navigation_for(user: User) -> list[NavItem]:
         NavItem(_("Responses"), reverse("responses:list"), "responses"),
         NavItem(_("Questionnaire"), reverse("questionnaire:current"), "questionnaire"),
     ]
-    if user.is_analyst or user.is_coordinator:
+    # Each link is shown on the rule its page checks, asked of the same permission function.
+    if responses_permissions.is_cross_country_reader(user):
         items.append(NavItem(_("Compare"), reverse("reports:comparison"), "compare"))
         items.append(NavItem(_("Reports"), reverse("reports:list"), "reports"))
-    if user.is_coordinator:
-        menu = _("Coordination")
+    menu = _("Coordination")
+    if responses_permissions.can_see_answer_status(user):
         items.append(NavItem(_("Submission status"), reverse("reports:status"), "status"))
+    if account_permissions.can_manage_accounts(user):
         items.append(NavItem(_("Accounts"), reverse("coordination:users"), "users", menu))
+    if responses_permissions.can_configure_joint_responses(user):
         items.append(NavItem(_("Joint responses"), reverse("responses:joint_create"), "joint", menu))
+    if coordination_permissions.can_coordinate(user):
         items.append(NavItem(_("Rounds"), reverse("coordination:rounds"), "rounds", menu))
         items.append(NavItem(_("Audit log"), reverse("coordination:audit"), "audit", menu))
-    if user.is_staff and (user.is_coordinator or user.is_superuser):
-        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin", _("Coordination")))
+    # The second factor is passed here (checked above), as the admin site asks.
+    if account_permissions.can_open_admin(user, second_factor_passed=True):
+        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin", menu))
     return items

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from questionnaire.selectors import round_current
+from responses import permissions
 from responses.models import Response
 from responses.permissions import countries_of, responses_visible_to
 
@@ -19,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"round": current, "countries": [], "submitted_count": 0}
     if current is not None:
         visible = responses_visible_to(request.user).filter(round=current)
-        if request.user.is_analyst or request.user.is_coordinator:
+        if permissions.is_cross_country_reader(request.user):
             context["submitted_count"] = visible.count()
         else:
             status_by_country = dict(visible.values_list("author_links__country__code", "status"))

@@ -15,8 +15,10 @@ from accounts.models import User
 from accounts.selectors import language_of
 from audit.models import AuditEvent
 from audit.services import audit_record
+from coordination import permissions
 from coordination.models import ReminderSent
 from questionnaire.models import Round
+from responses import permissions as responses_permissions
 from responses.models import Country, Membership, Response, ResponseAuthor
 from responses.selectors import round_addressees
 
@@ -24,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def _require_coordinator(user: User) -> None:
-    if not (user.is_authenticated and user.is_active and user.is_coordinator):
+    if not permissions.can_coordinate(user):
         raise PermissionDenied(_("Only coordinators run the round."))
 
 
@@ -112,7 +114,7 @@ def _send_reminder(round: Round, country: Country, key: str) -> int:
     members = (
         Membership.objects.filter(
             country=country,
-            role__in=[Membership.Role.DRAFTER, Membership.Role.APPROVER],
+            role__in=responses_permissions.EDITING_ROLES,
             user__is_active=True,
         )
         .exclude(user__email="")

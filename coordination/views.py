@@ -17,9 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import permissions as account_permissions
 from accounts.forms import GlobalRoleForm, InvitationForm, MembershipForm, UserFilterForm
 from accounts.models import Invitation, User
-from accounts.selectors import has_authenticator, invitations_open, invitations_recent, users_for_management
+from accounts.selectors import (
+    has_authenticator,
+    invitations_open,
+    invitations_recent,
+    memberships_of,
+    users_for_management,
+)
 from accounts.services import (
     invitation_revoke,
     invitation_send,
@@ -30,17 +37,17 @@ from accounts.services import (
     user_membership_set,
     user_reactivate,
 )
+from coordination import permissions as coordination_permissions
 from coordination.exports import audit_log_csv_write
 from coordination.forms import AuditFilterForm, RoundForm
 from coordination.selectors import audit_events_matching
 from coordination.services import countries_without_submission, reminders_send_now, round_update
 from core.forms import add_service_errors, message_service_error
 from questionnaire.models import Round
-from responses import permissions
 
 
 def _coordinator(request: HttpRequest) -> None:
-    if not request.user.is_coordinator:
+    if not coordination_permissions.can_coordinate(request.user):
         raise PermissionDenied
 
 
@@ -122,7 +129,7 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _account_manager(request: HttpRequest) -> None:
-    if not permissions.can_manage_accounts(request.user):
+    if not account_permissions.can_manage_accounts(request.user):
         raise PermissionDenied
 
 
@@ -271,7 +278,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "target": target,
         "own": own,
-        "memberships": target.memberships.select_related("country").order_by("country__name"),
+        "memberships": memberships_of(target),
         "role_form": role_form,
         "membership_form": membership_form,
         "has_authenticator": has_authenticator(target),

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import CharField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 
+from questionnaire.selectors import round_closed_reason
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
 
 if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
@@ -155,6 +157,21 @@ def can_edit_response(user: User, response: Response) -> bool:
     return is_member_of_response(user, response, roles=EDITING_ROLES)
 
 
+def answers_fixed_reason(response: Response) -> str | None:
+    """Why nobody may change the response's answers now, in words for the page: its round takes
+    no answers (Round.is_accepting_answers), or it is submitted. None while they may."""
+    if not response.round.is_accepting_answers:
+        return round_closed_reason(response.round)
+    if response.status == Response.Status.SUBMITTED:
+        return _("A submitted response cannot be changed unless the coordinator returns it for revision.")
+    return None
+
+
+def can_change_answers(user: User, response: Response) -> bool:
+    """An editor of an author country, while the round takes answers and it is not submitted."""
+    return can_edit_response(user, response) and answers_fixed_reason(response) is None
+
+
 def can_submit_response(user: User, response: Response) -> bool:
     return is_member_of_response(user, response, roles=(Membership.Role.APPROVER,))
 
@@ -174,10 +191,4 @@ def can_configure_joint_responses(user: User) -> bool:
 def can_see_answer_status(user: User) -> bool:
     """Coordinators follow who has answered: each country's status (not started, draft,
     submitted, returned), never its draft's content or how much of it is filled."""
-    return _active(user) and user.is_coordinator
-
-
-def can_manage_accounts(user: User) -> bool:
-    """Coordinators invite people, change their roles, deactivate them and reset their second
-    factor; nobody else does."""
     return _active(user) and user.is_coordinator

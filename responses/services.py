@@ -24,7 +24,6 @@ from core.db import JSONObjectMerge
 from questionnaire.answers import answer_errors, field_is_shown, is_empty, missing_required
 from questionnaire.definition import LANGUAGE_CODES
 from questionnaire.models import Field, Round
-from questionnaire.selectors import round_closed_reason
 from questionnaire.structure import QuestionnaireStructure, questionnaire_structure
 from responses import permissions
 from responses.display import TEXT_LANGUAGES
@@ -386,12 +385,8 @@ def _normal(value: Any) -> Any:
 def _check_editable(response: Response, user: User) -> None:
     if not permissions.can_edit_response(user, response):
         raise PermissionDenied(_("You may not edit this response."))
-    if not response.round.is_accepting_answers:
-        raise ResponseNotEditable(round_closed_reason(response.round))
-    if response.status == Response.Status.SUBMITTED:
-        raise ResponseNotEditable(
-            _("A submitted response cannot be changed unless the coordinator returns it for revision.")
-        )
+    if (reason := permissions.answers_fixed_reason(response)) is not None:
+        raise ResponseNotEditable(reason)
 
 
 @transaction.atomic

@@ -94,14 +94,6 @@ def _closed_reason(response: Response) -> str | None:
     return round_closed_reason(response.round)
 
 
-def _editable(request: HttpRequest, response: Response) -> bool:
-    return (
-        permissions.can_edit_response(request.user, response)
-        and response.status != Response.Status.SUBMITTED
-        and _closed_reason(response) is None
-    )
-
-
 def _errors_in_session(request: HttpRequest, response: Response) -> set[int]:
     return set(request.session.get(ERRORS_SESSION_KEY, {}).get(str(response.pk), []))
 
@@ -150,7 +142,7 @@ def _base_context(request: HttpRequest, response: Response, questions: list[Ques
         "version": version,
         "answers": answers,
         **notice,
-        "editable": _editable(request, response),
+        "editable": permissions.can_change_answers(request.user, response),
         "can_submit": permissions.can_submit_response(request.user, response),
         "can_return": permissions.can_return_response(request.user, response),
         "closed_reason": _closed_reason(response),
@@ -221,7 +213,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Drafters see what the approver will be asked for, while there is still time to write it.
     if context["editable"] and response.current_version:
         context["missing"] = response_missing_answers(response=response)
-    if request.user.is_coordinator and not context["is_member"]:
+    if permissions.can_return_response(request.user, response) and not context["is_member"]:
         returned = last_return(response)
         if returned is not None and response.submitted_version_id != returned.returned_version_id:
             shown = {v.pk: v.shown_number for v in submissions_numbered(request.user, response)}
@@ -563,7 +555,7 @@ def response_details(request: HttpRequest, pk: int) -> HttpResponse:
     response = _visible_response(request, pk)
     if not permissions.sees_drafts(request.user, response):
         raise Http404
-    if not _editable(request, response):
+    if not permissions.can_change_answers(request.user, response):
         raise PermissionDenied
     version = response.current_version
     metadata = version.metadata if version else {}
@@ -619,7 +611,7 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
         page = sessions.get_page(_page_number(request))
         for session in page:
             session.changed_labels = formatter.labels(sorted(session.changed_fields))
-        context.update({"sessions": page, "editable": _editable(request, response)})
+        context.update({"sessions": page, "editable": permissions.can_change_answers(request.user, response)})
         if "session" in request.GET:
             try:
                 session_pk = int(request.GET["session"])
@@ -718,7 +710,10 @@ def response_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "sections": _answer_sections(
                 AnswerFormatter(questions), questions, version.answers, version.metadata
             ),
-            "can_restore": _editable(request, response) and version.number < response.current_number,
+            "can_restore": (
+                permissions.can_change_answers(request.user, response)
+                and version.number < response.current_number
+            ),
         },
     )
 

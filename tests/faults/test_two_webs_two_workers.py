@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -197,6 +198,13 @@ def test_rate_limits_and_presence_hold_across_both_webs(processes, us_round):
     first, second = (MembershipFactory(country=germany, role=Membership.Role.DRAFTER).user for _ in range(2))
     User.objects.filter(pk=first.pk).update(first_name="Erste", last_name="Person")
     draft = response_start(round=us_round, countries=[germany])
+    # Redis keeps rate-limit counts and presence between runs (it is not flushed: it is also the
+    # broker), and ids repeat from one test database to the next: start these from nothing.
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    leftovers = [f"*ratelimit:autosave:{user.pk}:*" for user in (first, second)]
+    for pattern in [*leftovers, f"*presence:response:{draft.pk}"]:
+        for key in broker.scan_iter(match=pattern):
+            broker.delete(key)
     one, other = Browser(), Browser()
     one.sign_in(web_a, first.username)
     other.sign_in(web_b, second.username)
