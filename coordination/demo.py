@@ -6,8 +6,10 @@ country code, so every run produces the same data) and every text says it is ill
 
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,13 +50,25 @@ DEMO_TEXTS = (
     "Illustrative demo answer: a contribution is possible once a ceasefire has held for 90 days.",
     'Illustrative demo answer: "interoperability" with NATO standards is assumed throughout.',
 )
-SPECIFIC_NUMBERS: dict[str, tuple[int, ...]] = {
-    "q1_troops_offered": (150, 300, 500, 800, 1200, 2000, 3500, 5000, 8000),
-    "q2_force_size": (5000, 10000, 15000, 25000, 30000, 40000, 60000),
-    "q2_duration_months": (12, 24, 36, 60),
-    "q5_value_eur_m": (25, 80, 150, 300, 600, 1200, 2500),
-    "q5_period_months": (12, 24, 36, 48),
-}
+DEMO_ANSWERS_FILE = Path(__file__).resolve().parent / "demo_answers.yaml"
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """What demo_answers.yaml says of one questionnaire (nothing: every field answered at random)."""
+
+    stance_fields: tuple[str, ...] = ()
+    takes_part_field: str = ""
+    numbers: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def demo_plan(questionnaire_key: str) -> DemoPlan:
+    entry = (yaml.safe_load(DEMO_ANSWERS_FILE.read_text(encoding="utf-8")) or {}).get(questionnaire_key) or {}
+    return DemoPlan(
+        stance_fields=tuple(entry.get("stance_fields", ())),
+        takes_part_field=entry.get("takes_part_field", ""),
+        numbers={key: tuple(values) for key, values in (entry.get("numbers") or {}).items()},
+    )
 
 
 @dataclass
@@ -149,6 +163,7 @@ def demo_seed(*, round: Round, country_count: int = DEFAULT_COUNTRY_COUNT, passw
         return report
 
     fields = [f for q in questions_with_fields(round) for f in q.fields.all()]
+    plan = demo_plan(round.questionnaire.key)
     country_codes = [c.code for c in Country.objects.all()]
     already = set(ResponseAuthor.objects.filter(round=round).values_list("country__code", flat=True))
     codes = [c.code for c in countries]
@@ -165,7 +180,9 @@ def demo_seed(*, round: Round, country_count: int = DEFAULT_COUNTRY_COUNT, passw
         response = response_start(round=round, countries=group)
         report.responses_created += 1
         drafter = staff[lead.code]["drafter"]
-        answers = _demo_answers(fields, rng, own_codes={c.code for c in group}, country_codes=country_codes)
+        answers = _demo_answers(
+            fields, rng, plan=plan, own_codes={c.code for c in group}, country_codes=country_codes
+        )
         metadata = {
             "contact_name": f"Demo contact for {', '.join(c.name for c in group)} (fictional)",
             "ministry": "Ministry of Foreign Affairs (demo)",
@@ -192,7 +209,7 @@ def demo_seed(*, round: Round, country_count: int = DEFAULT_COUNTRY_COUNT, passw
 
 
 def _demo_answers(
-    fields: list[Field], rng: random.Random, *, own_codes: set[str], country_codes: list[str]
+    fields: list[Field], rng: random.Random, *, plan: DemoPlan, own_codes: set[str], country_codes: list[str]
 ) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     # Roughly a third of the demo governments offer no troops, so the views have contrast.
@@ -202,11 +219,11 @@ def _demo_answers(
             continue
         options = list(f.taxonomy.options.all()) if f.taxonomy else []
         # Some governments decline to state a figure or a position, as real ones do.
-        if f.non_answers and f.key not in ("q1_participate", "q1_send_troops") and rng.random() < 0.06:
+        if f.non_answers and f.key not in plan.stance_fields and rng.random() < 0.06:
             answers[f.key] = {"declared": rng.choice(f.non_answers)}
             continue
-        if f.key in ("q1_participate", "q1_send_troops"):
-            value: Any = "yes" if f.key == "q1_participate" and stance == "no" else stance
+        if f.key in plan.stance_fields:
+            value: Any = "yes" if f.key == plan.takes_part_field and stance == "no" else stance
         elif f.field_type == Field.FieldType.CHOICE:
             value = rng.choice(options).key
         elif f.field_type == Field.FieldType.MULTI:
@@ -218,7 +235,7 @@ def _demo_answers(
                 value["selected"].append(other.key)
                 value["other"] = "Illustrative demo entry (not a real position)"
         elif f.field_type in (Field.FieldType.INTEGER, Field.FieldType.MONTHS):
-            number = rng.choice(SPECIFIC_NUMBERS.get(f.key, (f.min_value or 0, f.max_value or 0)))
+            number = rng.choice(plan.numbers.get(f.key, (f.min_value or 0, f.max_value or 0)))
             value = (
                 {"value": number, "figure_kind": rng.choice(["official", "estimate"])}
                 if f.field_type == Field.FieldType.INTEGER

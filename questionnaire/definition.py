@@ -51,6 +51,33 @@ FieldType = Literal["choice", "multi", "integer", "months", "countries", "text"]
 Aggregation = Literal["count", "sum+stats", "stats", "mentions", "none"]
 # The keys of questionnaire.answers.NON_ANSWER_KINDS.
 NonAnswer = Literal["no_position", "not_applicable", "will_not_state"]
+
+# What a field is for in the decision views and the reports (reports/decisions.py): the code asks
+# for a role, never for a field key, so another questionnaire tags its own fields. Each role names
+# the field types it takes, and whether one field holds it or several (shown side by side).
+DecisionRole = Literal[
+    "troops_offered",
+    "force_size",
+    "us_support",
+    "stationing",
+    "stationing_areas",
+    "stationing_months",
+    "sanctions_measures",
+    "sanctions_willing",
+    "sanctions_timing",
+]
+ROLE_TYPES: dict[str, tuple[str, ...]] = {
+    "troops_offered": ("integer",),
+    "force_size": ("integer",),
+    "us_support": ("multi",),
+    "stationing": ("choice", "multi", "integer", "months", "countries", "text"),
+    "stationing_areas": ("multi",),
+    "stationing_months": ("months",),
+    "sanctions_measures": ("multi",),
+    "sanctions_willing": ("choice",),
+    "sanctions_timing": ("choice",),
+}
+SEVERAL_FIELDS_ROLES = ("us_support", "stationing")
 DEFAULT_NON_ANSWERS: list[NonAnswer] = ["no_position", "not_applicable", "will_not_state"]
 
 # Which aggregation makes sense for which type: counting options of a number means nothing.
@@ -106,9 +133,17 @@ class FieldDef(Strict):
     # The declared non-answers the field accepts; unset: the questionnaire's default for a
     # required field, none for an optional one (it can be left empty). [] accepts none.
     non_answers: list[NonAnswer] | None = None
+    # Its parts in the decision views (DecisionRole), and the short mark that stands for it in
+    # a matrix of several fields ("S" for short term), per language.
+    roles: list[DecisionRole] = []
+    mark: OptionalTexts = {}
 
     @model_validator(mode="after")
     def check_type_rules(self) -> "FieldDef":
+        for role in self.roles:
+            if self.type not in ROLE_TYPES[role]:
+                wanted = " or ".join(ROLE_TYPES[role])
+                raise ValueError(f"role {role} takes a {wanted} field, not {self.type}")
         if self.agg == "sum+stats" and not self.additive:
             raise ValueError("a figure marked additive: false cannot be summed: use agg: stats")
         has_options = self.type in ("choice", "multi")
@@ -178,3 +213,19 @@ class DefinitionFile(Strict):
     rounds: list[RoundDef] = []
     taxonomies: dict[TaxonomyKey, TaxonomyDef]
     questions: list[QuestionDef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def check_roles(self) -> "DefinitionFile":
+        holders: dict[str, list[FieldDef]] = {}
+        for question in self.questions:
+            for field_def in question.fields:
+                for role in field_def.roles:
+                    holders.setdefault(role, []).append(field_def)
+        for role, fields in holders.items():
+            if len(fields) > 1 and role not in SEVERAL_FIELDS_ROLES:
+                keys = ", ".join(f.key for f in fields)
+                raise ValueError(f"role {role} is held by one field, not several ({keys})")
+        support = holders.get("us_support", [])
+        if len({f.taxonomy for f in support}) > 1:
+            raise ValueError("the us_support fields share one taxonomy (they form one matrix)")
+        return self

@@ -465,6 +465,8 @@ def _load_questions(
                     "show_when_values": list(show_when.values) if show_when else [],
                     "aggregation": field_def.agg,
                     "non_answers": _non_answers_of(field_def, definition),
+                    "decision_roles": list(field_def.roles),
+                    **_translated("mark", field_def.mark),
                 },
                 changes,
                 f"field {field_def.key}",
@@ -489,7 +491,7 @@ def untranslated_texts(definition: DefinitionFile) -> dict[str, list[str]]:
     for q in definition.questions:
         texts += [(f"question {q.key} {a}", getattr(q, a)) for a in ("title", "text", "help")]
         for f in q.fields:
-            texts += [(f"field {f.key} {a}", getattr(f, a)) for a in ("label", "help", "unit")]
+            texts += [(f"field {f.key} {a}", getattr(f, a)) for a in ("label", "help", "unit", "mark")]
     return {
         code: [where for where, given in texts if given.get("en") and not given.get(code)]
         for code in LANGUAGE_CODES

@@ -198,6 +198,10 @@ class Field(models.Model):
     # questionnaire.answers.NON_ANSWER_KINDS): a government may say it has no position rather
     # than enter filler that would distort every summary.
     non_answers = models.JSONField(_("declared non-answers accepted"), default=list, blank=True)
+    # Its parts in the decision views (questionnaire/definition.py DecisionRole), and the short
+    # mark that stands for it in a matrix of several fields.
+    decision_roles = models.JSONField(_("decision roles"), default=list, blank=True)
+    mark = models.CharField(_("mark"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("field")

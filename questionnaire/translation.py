@@ -30,4 +30,4 @@ class QuestionTexts(TranslationOptions):
 
 @register(Field)
 class FieldTexts(TranslationOptions):
-    fields = ("label", "help_text", "unit")
+    fields = ("label", "help_text", "unit", "mark")

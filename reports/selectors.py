@@ -21,11 +21,6 @@ from responses.selectors import round_addressees
 
 # The decision makers' views read these fields of the US questionnaire; a questionnaire
 # without them shows those views as not applicable.
-TROOPS_FIELD = "q1_troops_offered"
-FORCE_SIZE_FIELD = "q2_force_size"
-US_SUPPORT_FIELDS = ("q3_short_term", "q3_long_term")
-STATIONING_FIELDS = ("q2_stationing_areas", "q2_posture", "q2_duration_kind", "q2_duration_months")
-SANCTIONS_FIELDS = ("q6_willing", "q6_measures", "q6_enforcement", "q6_timing")
 
 COUNTRY_GROUPS = {
     "all": _("All responding countries"),
@@ -94,6 +89,13 @@ class Comparison:
         row = self.row(key)
         return row.summary if row else None
 
+    def rows_with_role(self, role: str) -> list[Row]:
+        """The rows of the fields the definition gives this role, in the questionnaire's order."""
+        return [row for block in self.blocks for row in block.rows if role in row.field.decision_roles]
+
+    def row_with_role(self, role: str) -> Row | None:
+        return next(iter(self.rows_with_role(role)), None)
+
 
 def submitted_responses(round: Round) -> QuerySet[Response]:
     return (
@@ -120,13 +122,17 @@ def _country_in_group(country: Country, group: str) -> bool:
     return group == "all"
 
 
-def _in_group(column: Column, group: str) -> bool:
+def _in_group(column: Column, group: str, troops_keys: list[str]) -> bool:
     if group == "non_eu":
         return not any(c.is_eu_member for c in column.countries)
-    if group == "troops":
-        troops = column.version.answers.get(TROOPS_FIELD) or {}
-        return bool(troops.get("value"))
+    if group == "troops":  # offering troops: the field that holds the troops_offered role
+        offers = [column.version.answers.get(key) or {} for key in troops_keys]
+        return any(isinstance(offer, dict) and offer.get("value") for offer in offers)
     return any(_country_in_group(c, group) for c in column.countries)
+
+
+def _keys_with_role(questions: list[Question], role: str) -> list[str]:
+    return [f.key for q in questions for f in q.fields.all() if role in f.decision_roles]
 
 
 def comparison_build(
@@ -144,6 +150,9 @@ def comparison_build(
     `asked_for`: the country codes a report was asked for, if it names some."""
     if versions is None:
         versions = [(r, r.submitted_version) for r in submitted_responses(round)]
+    if questions is None:
+        questions = list(questions_with_fields(round))
+    troops_keys = _keys_with_role(questions, "troops_offered")
     columns = [Column(response=r, version=v, countries=list(r.authors.all())) for r, v in versions]
     columns.sort(key=lambda c: c.label)
     answering = {country.pk for column in columns for country in column.countries}
@@ -159,18 +168,16 @@ def comparison_build(
     else:
         membership = [g for g in groups if g in ("eu", "nato", "non_eu")]
         if membership:
-            columns = [c for c in columns if any(_in_group(c, g) for g in membership)]
+            columns = [c for c in columns if any(_in_group(c, g, troops_keys) for g in membership)]
         if membership:
             in_scope = [c for c in in_scope if any(_country_in_group(c, g) for g in membership)]
         if "troops" in groups:
-            columns = [c for c in columns if _in_group(c, "troops")]
+            columns = [c for c in columns if _in_group(c, "troops", troops_keys)]
         group = ",".join(groups)
     # A joint response counts its countries among the addressees; a filter of what was
     # answered ("offering troops") has no addressee base.
     addressee_count = None if "troops" in groups or "not_answered" in groups else len(in_scope)
 
-    if questions is None:
-        questions = list(questions_with_fields(round))
     formatter = AnswerFormatter(questions)
     if question_numbers:
         questions = [q for q in questions if q.number in question_numbers]

@@ -20,6 +20,7 @@ from core.forms import add_service_errors, message_service_error
 from questionnaire.models import Round
 from questionnaire.selectors import questions_with_fields, round_current
 from reports import selectors as report_selectors
+from reports.decisions import OptionMatrix, option_matrix, sanctions_matrix, stationing_table, troops_table
 from reports.exporters import FORMATS
 from reports.forms import ComparisonFilterForm, ReportLanguageForm, ReportRequestForm
 from reports.models import Report, ReportFile, SeenVersion
@@ -111,33 +112,14 @@ def _chart(
 def troops_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
-    troops = result.row(report_selectors.TROOPS_FIELD)
-    force = result.row(report_selectors.FORCE_SIZE_FIELD)
-    rows = []
-    if troops and force:
-        for index, column in enumerate(result.columns):
-            offered = troops.raw[index] or {}
-            proposed = force.raw[index] or {}
-            rows.append(
-                {
-                    "column": column,
-                    "offered": offered.get("value"),
-                    "kind": offered.get("figure_kind"),
-                    "proposed": proposed.get("value"),
-                    # What a response declared instead of a figure, as every page shows it.
-                    "offered_declared": troops.cells[index] if troops.declared[index] else "",
-                    "proposed_declared": force.cells[index] if force.declared[index] else "",
-                }
-            )
-    offered_total = sum(r["offered"] or 0 for r in rows)
-    force_stats = force.summary.numbers if force else None
+    table = troops_table(result)
     chart = _chart(
         "troops-chart",
         _("Troops offered and force size proposed, by response"),
-        [r["column"].label for r in rows],
+        [line.column.label for line in table.lines],
         [
-            {"label": _("Troops offered"), "data": [r["offered"] or 0 for r in rows]},
-            {"label": _("Force size proposed"), "data": [r["proposed"] or 0 for r in rows]},
+            {"label": _("Troops offered"), "data": [line.offered or 0 for line in table.lines]},
+            {"label": _("Force size proposed"), "data": [line.proposed or 0 for line in table.lines]},
         ],
     )
     return render(
@@ -147,50 +129,23 @@ def troops_view(request: HttpRequest) -> HttpResponse:
             "comparison": result,
             "form": form,
             "tab": "troops",
-            "rows": rows,
-            "offered_total": offered_total,
-            "estimate_total": sum(r["offered"] or 0 for r in rows if r["kind"] == "estimate"),
-            "force_stats": force_stats,
-            "troops_summary": troops.summary if troops else None,
-            "force_summary": force.summary if force else None,
-            "coverage": round(100 * offered_total / force_stats.median)
-            if force_stats and force_stats.median
-            else None,
+            "rows": table.lines,
+            "offered_total": table.offered_total,
+            "estimate_total": table.estimate_total,
+            "force_stats": table.force.summary.numbers if table.force else None,
+            "troops_summary": table.troops.summary if table.troops else None,
+            "force_summary": table.force.summary if table.force else None,
+            "coverage": table.coverage,
             "chart": chart,
         },
     )
 
 
-def _option_matrix(result: Any, keys: tuple[str, ...]) -> dict[str, Any]:
-    """Country x option matrix for multi fields sharing a taxonomy (e.g. short and long term)."""
-    rows = [result.row(key) for key in keys if result.row(key)]
-    if not rows:
-        return {"options": [], "lines": [], "totals": []}
-    options = [(o.key, o.label) for o in rows[0].field.taxonomy.options.all()]
-    lines = []
-    for index, column in enumerate(result.columns):
-        marks = []
-        for key, _label in options:
-            marks.append(
-                [row.field.label for row in rows if key in ((row.raw[index] or {}).get("selected", []))]
-            )
-        declared = [f"{row.field.label}: {row.cells[index]}" for row in rows if row.declared[index]]
-        lines.append({"column": column, "marks": marks, "declared": declared})
-    totals = [sum(1 for line in lines if line["marks"][i]) for i in range(len(options))]
-    return {
-        "options": options,
-        "lines": lines,
-        "totals": totals,
-        "fields": [r.field for r in rows],
-        "summaries": [r.summary for r in rows],
-    }
-
-
-def _matrix_chart(chart_id: str, title: str, matrix: dict[str, Any]) -> dict[str, Any]:
+def _matrix_chart(chart_id: str, title: str, matrix: OptionMatrix) -> dict[str, Any]:
     """How many responses name each option of an option matrix, as a horizontal bar chart."""
-    labels = [label for _key, label in matrix["options"]]
+    labels = [label for _key, label in matrix.options]
     return _chart(
-        chart_id, title, labels, [{"label": _("Responses"), "data": matrix["totals"]}], horizontal=True
+        chart_id, title, labels, [{"label": _("Responses"), "data": matrix.totals}], horizontal=True
     )
 
 
@@ -199,7 +154,7 @@ def _matrix_chart(chart_id: str, title: str, matrix: dict[str, Any]) -> dict[str
 def us_support_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
-    matrix = _option_matrix(result, report_selectors.US_SUPPORT_FIELDS)
+    matrix = option_matrix(result, "us_support")
     chart = _matrix_chart("us-support-chart", _("Responses requiring each kind of US support"), matrix)
     return render(
         request,
@@ -211,8 +166,6 @@ def us_support_view(request: HttpRequest) -> HttpResponse:
             "matrix": matrix,
             "chart": chart,
             "title": _("US support required, by country and category"),
-            "legend": _("S = short term, L = long term."),
-            "short_labels": True,
         },
     )
 
@@ -222,12 +175,7 @@ def us_support_view(request: HttpRequest) -> HttpResponse:
 def sanctions_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
-    matrix = _option_matrix(result, ("q6_measures",))
-    willing = result.row("q6_willing")
-    timing = result.row("q6_timing")
-    for index, line in enumerate(matrix["lines"]):
-        line["willing"] = willing.cells[index] if willing else ""
-        line["timing"] = timing.cells[index] if timing else ""
+    matrix = sanctions_matrix(result)
     chart = _matrix_chart("sanctions-chart", _("Responses ready to take each sanctions measure"), matrix)
     return render(
         request,
@@ -249,22 +197,14 @@ def sanctions_view(request: HttpRequest) -> HttpResponse:
 def stationing_view(request: HttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
-    rows = [result.row(key) for key in report_selectors.STATIONING_FIELDS]
-    rows = [row for row in rows if row]
-    lines = [
-        {"column": column, "cells": [row.cells[index] for row in rows]}
-        for index, column in enumerate(result.columns)
-    ]
-    areas = result.summary("q2_stationing_areas")
-    options = [o for o in (areas.options or []) if o.count] if areas else []
+    table = stationing_table(result)
     chart = _chart(
         "stationing-chart",
         _("Responses naming each stationing area"),
-        [o.label for o in options],
-        [{"label": _("Responses"), "data": [o.count for o in options]}],
+        [o.label for o in table.area_counts],
+        [{"label": _("Responses"), "data": [o.count for o in table.area_counts]}],
         horizontal=True,
     )
-    months = result.summary("q2_duration_months")
     return render(
         request,
         "reports/view_stationing.html",
@@ -272,12 +212,12 @@ def stationing_view(request: HttpRequest) -> HttpResponse:
             "comparison": result,
             "form": form,
             "tab": "stationing",
-            "fields": [row.field for row in rows],
-            "lines": lines,
+            "fields": table.fields,
+            "lines": table.lines,
             "chart": chart,
-            "area_counts": options,
-            "months": months.numbers if months else None,
-            "months_summary": months,
+            "area_counts": table.area_counts,
+            "months": table.months.numbers if table.months else None,
+            "months_summary": table.months,
         },
     )
 

@@ -9,23 +9,18 @@ from django.utils.translation import gettext as _
 from core.numbers import figure
 from questionnaire.models import Field
 from reports.charts import bar_chart_svg
+from reports.decisions import troops_table
 from reports.models import Report
-from reports.selectors import FORCE_SIZE_FIELD, TROOPS_FIELD, Comparison
+from reports.selectors import Comparison
 
 
 def report_context(comparison: Comparison, report: Report) -> dict[str, Any]:
-    troops_row = comparison.row(TROOPS_FIELD)
-    force = comparison.summary(FORCE_SIZE_FIELD)
+    troops = troops_table(comparison)
     charts = []
-    if troops_row is not None:
-        offers = [
-            (column.label, raw["value"])
-            for column, raw in zip(comparison.columns, troops_row.raw, strict=True)
-            if isinstance(raw, dict) and raw.get("value")
-        ]
-        offers.sort(key=lambda pair: -pair[1])
+    if troops.troops is not None:
+        offers = troops.offers
         if offers:
-            median = force.numbers.median if force and force.numbers else None
+            median = troops.force_median
             charts.append(
                 {
                     "svg": bar_chart_svg(
