@@ -171,8 +171,24 @@ if not lines or not ours:
 print(f"  ok  {len(ours)} of the worker's {len(lines)} JSON log lines carry the request's id: {ours[-1]['message']}")
 PY
 
-log "a restart with SEED_DEMO=false keeps everything"
-SEED_DEMO=false compose up -d --wait --wait-timeout 180 web
+log "a restart with SEED_DEMO=false and the full production rules keeps everything"
+# The https redirect on and a host list without 127.0.0.1, as behind a TLS proxy: the
+# healthchecks must still pass (core/health.py answers before both), or beat never starts.
+SEED_DEMO=false SECURE_SSL_REDIRECT=true ALLOWED_HOSTS=responses.example.org \
+  compose up -d --wait --wait-timeout 180 web beat
+status=$(.venv/bin/python - "http://127.0.0.1:$WEB_PORT/accounts/login/" <<'PY'
+import sys, urllib.error, urllib.request
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+try:
+    print(urllib.request.build_opener(Stay).open(sys.argv[1], timeout=10).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+PY
+)
+[ "$status" = 301 ] || [ "$status" = 400 ] || { echo "compose-smoke: FAILED: the login page answered $status"; exit 1; }
+echo "  ok  web and beat healthy under the https redirect and a foreign host list (a page answers $status)"
 compose exec -T web python manage.py shell -c "
 from reports.models import Report, ReportFile
 from responses.models import Response
