@@ -17,7 +17,7 @@ from reports.models import Report, ReportSource
 from responses import permissions
 from responses.display import AnswerFormatter, text_languages_of
 from responses.models import Country, Response, ResponseAuthor, ResponseVersion
-from responses.selectors import round_addressees
+from responses.selectors import round_addressees, submitted_responses_in
 
 # The decision makers' views read these fields of the US questionnaire; a questionnaire
 # without them shows those views as not applicable.
@@ -99,7 +99,7 @@ class Comparison:
 
 def submitted_responses(round: Round) -> QuerySet[Response]:
     return (
-        Response.objects.filter(round=round, submitted_version__isnull=False)
+        submitted_responses_in(round_ids=[round.pk])
         .select_related("submitted_version")
         .prefetch_related(Prefetch("authors", queryset=Country.objects.order_by("name")))
         .order_by("pk")
@@ -108,7 +108,7 @@ def submitted_responses(round: Round) -> QuerySet[Response]:
 
 def countries_with_submission(round: Round) -> list[Country]:
     """The countries whose response in the round has a submitted version, by name."""
-    authors = ResponseAuthor.objects.filter(round=round, response__submitted_version__isnull=False)
+    authors = ResponseAuthor.objects.filter(response__in=submitted_responses_in(round_ids=[round.pk]))
     return sorted(Country.objects.filter(pk__in=authors.values("country_id")), key=lambda c: c.name)
 
 
@@ -251,9 +251,7 @@ def report_changed_countries(reports: list[Report]) -> dict[int, list[str]]:
         "report_id", "response_id", "version_id"
     ):
         used.setdefault(report_id, {})[response_id] = version_id
-    current = Response.objects.filter(
-        round_id__in={r.round_id for r in built}, submitted_version__isnull=False
-    ).prefetch_related("authors")
+    current = submitted_responses_in(round_ids={r.round_id for r in built}).prefetch_related("authors")
     changed: dict[int, list[str]] = {}
     for report in built:
         names: list[str] = []

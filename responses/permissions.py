@@ -44,11 +44,17 @@ def countries_of(user: User, *, roles: tuple[str, ...] | None = None) -> QuerySe
     return Country.objects.filter(pk__in=memberships.values("country_id"))
 
 
+def submitted_only(responses: QuerySet[Response]) -> QuerySet[Response]:
+    """The draft rule: of these responses, those with a submitted version, the only ones anyone
+    outside their author countries reads (analysts, coordinators, the reports)."""
+    return responses.filter(submitted_version__isnull=False)
+
+
 def responses_visible_to(user: User) -> QuerySet[Response]:
     if not _active(user):
         return Response.objects.none()
     if is_cross_country_reader(user):
-        return Response.objects.filter(submitted_version__isnull=False)
+        return submitted_only(Response.objects.all())
     member_of = Membership.objects.filter(user=user).values("country_id")
     # A subquery, not a join + DISTINCT: DISTINCT would compare whole rows, answers included.
     authored = ResponseAuthor.objects.filter(country_id__in=member_of).values("response_id")

@@ -80,6 +80,12 @@ def answer_values_for_fields(fields: list[Field]) -> dict[str, list[Any]]:
     return values
 
 
+def submitted_responses_in(*, round_ids: Iterable[int]) -> QuerySet[Response]:
+    """The responses of these rounds that have a submitted version: what the comparisons and the
+    reports read (responses.permissions.submitted_only; never a draft)."""
+    return permissions.submitted_only(Response.objects.filter(round_id__in=list(round_ids)))
+
+
 @dataclass
 class ResponseRow:
     """One line of the response list: a response, or a country of the user that has none yet."""
