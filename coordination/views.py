@@ -199,88 +199,109 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("coordination:invitations")
 
 
+# The coordinator's actions on one account (the user page's buttons): each calls one service
+# and returns what the page says once it is done; a refusal is the service's ValidationError.
+# `page_forms` holds the page's forms, so that a rejected one is shown again with its errors.
+AccountAction = Callable[[HttpRequest, User, dict[str, forms.Form]], str]
+
+
+def _deactivate(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+    user_deactivate(target=target, user=request.user)
+    return _("%(name)s can no longer sign in.") % {"name": target.username}
+
+
+def _reactivate(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+    user_reactivate(target=target, user=request.user)
+    return _("%(name)s can sign in again.") % {"name": target.username}
+
+
+def _reset_two_factor(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+    two_factor_recovery_link_send(
+        target=target,
+        user=request.user,
+        link_for=lambda token: request.build_absolute_uri(
+            reverse("accounts:two_factor_recover", args=[token])
+        ),
+    )
+    return _(
+        "A link to set up a new second factor was sent to %(name)s's own address; "
+        "the old one works until the link is used."
+    ) % {"name": target.username}
+
+
+def _send_password_link(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+    password_link_send(
+        target=target,
+        user=request.user,
+        link_for=lambda uid, token: request.build_absolute_uri(
+            reverse("password_reset_confirm", args=[uid, token])
+        ),
+    )
+    return _("A link to choose a new password was sent to %(name)s's own address.") % {
+        "name": target.username
+    }
+
+
+def _set_global_role(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+    form = page_forms["role_form"] = GlobalRoleForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose a valid role."))
+    user_global_role_set(target=target, global_role=form.cleaned_data["global_role"], user=request.user)
+    return _("The role was changed.")
+
+
+def _set_membership(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+    form = page_forms["membership_form"] = MembershipForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose a country and a role."))
+    user_membership_set(
+        target=target, country=form.cleaned_data["country"], role=form.cleaned_data["role"], user=request.user
+    )
+    return _("The country role was changed.")
+
+
+def _unknown_action(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+    raise ValidationError(_("Unknown action."))
+
+
+ACCOUNT_ACTIONS: dict[str, AccountAction] = {
+    "deactivate": _deactivate,
+    "reactivate": _reactivate,
+    "reset_2fa": _reset_two_factor,
+    "password_link": _send_password_link,
+    "global_role": _set_global_role,
+    "membership": _set_membership,
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _account_manager(request)
     target = get_object_or_404(User, pk=pk)
     own = target.pk == request.user.pk
-    role_form = GlobalRoleForm(initial={"global_role": target.global_role})
-    membership_form = MembershipForm()
-    if request.method == "POST" and not own:
-        action = request.POST.get("action")
+    page_forms: dict[str, forms.Form] = {
+        "role_form": GlobalRoleForm(initial={"global_role": target.global_role}),
+        "membership_form": MembershipForm(),
+    }
+    status = 200
+    if request.method == "POST" and own:
+        messages.error(request, _("You cannot change your own account here; ask another coordinator."))
+        status = 400
+    elif request.method == "POST":
+        action = ACCOUNT_ACTIONS.get(request.POST.get("action", ""), _unknown_action)
         try:
-            if action == "deactivate":
-                user_deactivate(target=target, user=request.user)
-                messages.success(request, _("%(name)s can no longer sign in.") % {"name": target.username})
-            elif action == "reactivate":
-                user_reactivate(target=target, user=request.user)
-                messages.success(request, _("%(name)s can sign in again.") % {"name": target.username})
-            elif action == "reset_2fa":
-                two_factor_recovery_link_send(
-                    target=target,
-                    user=request.user,
-                    link_for=lambda token: request.build_absolute_uri(
-                        reverse("accounts:two_factor_recover", args=[token])
-                    ),
-                )
-                messages.success(
-                    request,
-                    _(
-                        "A link to set up a new second factor was sent to %(name)s's own address; "
-                        "the old one works until the link is used."
-                    )
-                    % {"name": target.username},
-                )
-            elif action == "password_link":
-                password_link_send(
-                    target=target,
-                    user=request.user,
-                    link_for=lambda uid, token: request.build_absolute_uri(
-                        reverse("password_reset_confirm", args=[uid, token])
-                    ),
-                )
-                messages.success(
-                    request,
-                    _("A link to choose a new password was sent to %(name)s's own address.")
-                    % {"name": target.username},
-                )
-            elif action == "global_role":
-                role_form = GlobalRoleForm(request.POST)
-                if not role_form.is_valid():
-                    raise ValidationError(_("Choose a valid role."))
-                user_global_role_set(
-                    target=target, global_role=role_form.cleaned_data["global_role"], user=request.user
-                )
-                messages.success(request, _("The role was changed."))
-            elif action == "membership":
-                membership_form = MembershipForm(request.POST)
-                if not membership_form.is_valid():
-                    raise ValidationError(_("Choose a country and a role."))
-                user_membership_set(
-                    target=target,
-                    country=membership_form.cleaned_data["country"],
-                    role=membership_form.cleaned_data["role"],
-                    user=request.user,
-                )
-                messages.success(request, _("The country role was changed."))
-            else:
-                raise ValidationError(_("Unknown action."))
+            messages.success(request, action(request, target, page_forms))
         except ValidationError as exc:
             message_service_error(request, exc)
             status = 400
         else:
             return redirect("coordination:user_detail", pk=target.pk)
-    else:
-        status = 400 if request.method == "POST" else 200
-        if request.method == "POST":
-            messages.error(request, _("You cannot change your own account here; ask another coordinator."))
     context = {
         "target": target,
         "own": own,
         "memberships": memberships_of(target),
-        "role_form": role_form,
-        "membership_form": membership_form,
+        **page_forms,
         "has_authenticator": has_authenticator(target),
     }
     return render(request, "coordination/user_detail.html", context, status=status)
