@@ -9,8 +9,12 @@ A role that no field of the questionnaire holds gives an empty table, which the 
 from dataclasses import dataclass, field
 from typing import Any
 
+from accounts.models import User
 from reports.aggregates import FieldSummary
+from reports.models import SeenVersion
 from reports.selectors import Column, Comparison, Row
+from responses.display import answers_difference
+from responses.models import ResponseVersion
 
 
 @dataclass
@@ -177,3 +181,54 @@ def stationing_table(comparison: Comparison) -> StationingTable:
         areas=areas.summary if areas else None,
         months=months.summary if months else None,
     )
+
+
+@dataclass
+class SubmissionChanges:
+    """What changed between each response's last two submissions, and since the analyst last
+    opened the comparison (SeenVersion)."""
+
+    resubmitted: list[dict[str, Any]]
+    since_seen: list[dict[str, Any]]
+
+
+def submission_changes(comparison: Comparison, user: User) -> SubmissionChanges:
+    """Two queries whatever the number of responses."""
+    response_ids = [c.response.pk for c in comparison.columns]
+    submissions: dict[int, list[ResponseVersion]] = {}
+    for version in ResponseVersion.objects.filter(
+        response_id__in=response_ids, kind=ResponseVersion.Kind.SUBMISSION
+    ).order_by("response_id", "-number"):
+        submissions.setdefault(version.response_id, []).append(version)
+    seen = {
+        s.response_id: s.version
+        for s in SeenVersion.objects.filter(user=user, response_id__in=response_ids).select_related("version")
+    }
+    resubmitted, since_seen = [], []
+    for column in comparison.columns:
+        versions = submissions.get(column.response.pk, [])
+        if len(versions) > 1:
+            resubmitted.append(
+                {
+                    "column": column,
+                    "older": versions[1],
+                    "newer": versions[0],
+                    "differences": answers_difference(
+                        comparison.formatter, versions[1].answers, versions[0].answers
+                    ),
+                }
+            )
+        last_seen = seen.get(column.response.pk)
+        if last_seen is None or last_seen.pk != column.version.pk:
+            since_seen.append(
+                {
+                    "column": column,
+                    "older": last_seen,
+                    "differences": answers_difference(
+                        comparison.formatter, last_seen.answers if last_seen else {}, column.version.answers
+                    )
+                    if last_seen
+                    else [],
+                }
+            )
+    return SubmissionChanges(resubmitted=resubmitted, since_seen=since_seen)

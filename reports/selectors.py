@@ -266,3 +266,37 @@ def report_changed_countries(reports: list[Report]) -> dict[int, list[str]]:
                 names.extend(c.name for c in authors)
         changed[report.pk] = sorted(names)
     return changed
+
+
+def answer_status(round: Round) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Each addressee's answer status (and any other country's that answered of its own accord),
+    with how many countries have each: for coordinators, never a count of filled fields."""
+    responses = (
+        Response.objects.filter(round=round)
+        .select_related("submitted_version__created_by")
+        .prefetch_related("authors")
+    )
+    by_country: dict[int, Response] = {}
+    for response in responses:
+        for country in response.authors.all():
+            by_country[country.pk] = response
+    lines = []
+    # The round's addressees, and any other country that answered of its own accord.
+    addressees = round_addressees(round)
+    volunteers = sorted(
+        {c for r in responses for c in r.authors.all()} - set(addressees), key=lambda c: c.name
+    )
+    for country in [*addressees, *volunteers]:
+        response = by_country.get(country.pk)
+        lines.append(
+            {
+                "country": country,
+                "response": response,
+                "status": response.get_status_display() if response else _("Not started"),
+                "joint": response is not None and len(response.authors.all()) > 1,
+            }
+        )
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line["status"]] = counts.get(line["status"], 0) + 1
+    return lines, counts

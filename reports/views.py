@@ -20,10 +20,17 @@ from core.forms import add_service_errors, message_service_error
 from questionnaire.models import Round
 from questionnaire.selectors import questions_with_fields, round_current
 from reports import selectors as report_selectors
-from reports.decisions import OptionMatrix, option_matrix, sanctions_matrix, stationing_table, troops_table
+from reports.decisions import (
+    OptionMatrix,
+    option_matrix,
+    sanctions_matrix,
+    stationing_table,
+    submission_changes,
+    troops_table,
+)
 from reports.exporters import FORMATS
 from reports.forms import ComparisonFilterForm, ReportLanguageForm, ReportRequestForm
-from reports.models import Report, ReportFile, SeenVersion
+from reports.models import Report, ReportFile
 from reports.selectors import comparison_build, report_changed_countries, reports_visible_to
 from reports.services import (
     downloads_exhausted,
@@ -35,9 +42,6 @@ from reports.services import (
     seen_versions_record,
 )
 from responses import permissions
-from responses.display import answers_difference
-from responses.models import Response, ResponseVersion
-from responses.selectors import round_addressees
 
 
 def analyst_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -267,45 +271,7 @@ def changes_view(request: HttpRequest) -> HttpResponse:
     opened the comparison."""
     current = _round_or_404()
     result, form = _filtered_comparison(request, current)
-    response_ids = [c.response.pk for c in result.columns]
-    submissions: dict[int, list[ResponseVersion]] = {}
-    for version in ResponseVersion.objects.filter(
-        response_id__in=response_ids, kind=ResponseVersion.Kind.SUBMISSION
-    ).order_by("response_id", "-number"):
-        submissions.setdefault(version.response_id, []).append(version)
-    seen = {
-        s.response_id: s.version
-        for s in SeenVersion.objects.filter(user=request.user, response_id__in=response_ids).select_related(
-            "version"
-        )
-    }
-    resubmitted, since_seen = [], []
-    for column in result.columns:
-        versions = submissions.get(column.response.pk, [])
-        if len(versions) > 1:
-            resubmitted.append(
-                {
-                    "column": column,
-                    "older": versions[1],
-                    "newer": versions[0],
-                    "differences": answers_difference(
-                        result.formatter, versions[1].answers, versions[0].answers
-                    ),
-                }
-            )
-        last_seen = seen.get(column.response.pk)
-        if last_seen is None or last_seen.pk != column.version.pk:
-            since_seen.append(
-                {
-                    "column": column,
-                    "older": last_seen,
-                    "differences": answers_difference(
-                        result.formatter, last_seen.answers if last_seen else {}, column.version.answers
-                    )
-                    if last_seen
-                    else [],
-                }
-            )
+    changes = submission_changes(result, request.user)
     return render(
         request,
         "reports/view_changes.html",
@@ -313,8 +279,8 @@ def changes_view(request: HttpRequest) -> HttpResponse:
             "comparison": result,
             "form": form,
             "tab": "changes",
-            "resubmitted": resubmitted,
-            "since_seen": since_seen,
+            "resubmitted": changes.resubmitted,
+            "since_seen": changes.since_seen,
         },
     )
 
@@ -326,34 +292,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_answer_status(request.user):
         raise PermissionDenied
     current = _round_or_404()
-    responses = (
-        Response.objects.filter(round=current)
-        .select_related("submitted_version__created_by")
-        .prefetch_related("authors")
-    )
-    by_country: dict[int, Response] = {}
-    for response in responses:
-        for country in response.authors.all():
-            by_country[country.pk] = response
-    lines = []
-    # The round's addressees, and any other country that answered of its own accord.
-    addressees = round_addressees(current)
-    volunteers = sorted(
-        {c for r in responses for c in r.authors.all()} - set(addressees), key=lambda c: c.name
-    )
-    for country in [*addressees, *volunteers]:
-        response = by_country.get(country.pk)
-        lines.append(
-            {
-                "country": country,
-                "response": response,
-                "status": response.get_status_display() if response else _("Not started"),
-                "joint": response is not None and len(response.authors.all()) > 1,
-            }
-        )
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[line["status"]] = counts.get(line["status"], 0) + 1
+    lines, counts = report_selectors.answer_status(current)
     return render(
         request,
         "reports/view_status.html",
