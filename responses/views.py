@@ -419,19 +419,7 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
         window_seconds=settings.AUTOSAVE_WINDOW_SECONDS,
     )
     if retry_after is not None:
-        limited = JsonResponse(
-            {
-                "status": "rate_limited",
-                "message": _(
-                    "Not saved yet: too many saves in a short time. Your text stays on this page "
-                    "and is saved again in a moment."
-                ),
-                "retry_after": retry_after,
-            },
-            status=429,
-        )
-        limited["Retry-After"] = str(retry_after)
-        return limited
+        return _autosave_rate_limited(retry_after)
     try:
         base_version = int(request.POST.get("base_version", ""))
     except ValueError:
@@ -439,55 +427,90 @@ def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonRespons
             {"status": "invalid", "message": _("Not saved: reload the page; your text stays in it.")},
             status=422,
         )
-    form_of: dict[str, QuestionForm] = {}
-
-    def answers_from_form(locked: Response) -> dict[str, Any]:
-        # Built with the row locked: the form's conditions read other questions' answers as
-        # they are now. One read of the response, no other (the deadline surge is made of these).
-        question = _question_or_404(_questions(locked), number)
-        form = QuestionForm(
-            request.POST, question=question, answers=locked.answers, countries=_form_countries(question)
-        )
-        form_of["form"], form_of["response"] = form, locked
-        if not form.is_valid():
-            raise ValidationError(_("Not saved: some answers need correcting."), code="form")
-        return form.answers()
-
+    page = _AutosavePage(request.POST, number)
     try:
         result = response_save_draft(
-            response=pk, user=request.user, answers=answers_from_form, base_version=base_version
+            response=pk, user=request.user, answers=page.answers, base_version=base_version
         )
     except ResponseNotVisible:
         raise Http404 from None
-    except ResponseNotEditable as exc:
+    except DatabaseError:
+        logger.warning("autosave of response %s failed on the database", pk, exc_info=True)
+        unavailable = JsonResponse({"status": "unavailable", "message": UNAVAILABLE_MESSAGE}, status=503)
+        unavailable["Retry-After"] = "5"
+        return unavailable
+    except (EditConflict, ValidationError) as exc:  # ResponseNotEditable is a ValidationError too
+        return _autosave_refused(exc, page)
+    return _autosave_saved(request, page, result)
+
+
+def _autosave_rate_limited(retry_after: int) -> JsonResponse:
+    limited = JsonResponse(
+        {
+            "status": "rate_limited",
+            "message": _(
+                "Not saved yet: too many saves in a short time. Your text stays on this page "
+                "and is saved again in a moment."
+            ),
+            "retry_after": retry_after,
+        },
+        status=429,
+    )
+    limited["Retry-After"] = str(retry_after)
+    return limited
+
+
+class _AutosavePage:
+    """One page's posted answers, read into its form by the save service with the response row
+    locked: the form's conditions read other questions' answers as they are now. One read of
+    the response, no other (the deadline surge is made of these)."""
+
+    def __init__(self, data: Any, number: int) -> None:
+        self.data = data
+        self.number = number
+        self.form: QuestionForm | None = None
+        self.response: Response | None = None
+
+    def answers(self, locked: Response) -> dict[str, Any]:
+        question = _question_or_404(_questions(locked), self.number)
+        self.form = QuestionForm(
+            self.data, question=question, answers=locked.answers, countries=_form_countries(question)
+        )
+        self.response = locked
+        if not self.form.is_valid():
+            raise ValidationError(_("Not saved: some answers need correcting."), code="form")
+        return self.form.answers()
+
+
+def _autosave_refused(exc: EditConflict | ValidationError, page: _AutosavePage) -> JsonResponse:
+    """A save the service refused, as the page's script reads it."""
+    if isinstance(exc, ResponseNotEditable):
         return JsonResponse({"status": "refused", "message": service_error_text(exc)}, status=409)
-    except EditConflict as conflict:
-        by = conflict.current_version.created_by
-        labels = questionnaire_structure(form_of["response"].round.questionnaire_id).fields_by_key
+    if isinstance(exc, EditConflict):
+        by = exc.current_version.created_by
+        labels = questionnaire_structure(page.response.round.questionnaire_id).fields_by_key
         return JsonResponse(
             {
                 "status": "conflict",
                 "message": _("%(name)s changed %(fields)s meanwhile. Save this page to compare and choose.")
                 % {
                     "name": by.get_full_name() or by.get_username(),
-                    "fields": ", ".join(labels[c.key].label for c in conflict.conflicts),
+                    "fields": ", ".join(labels[c.key].label for c in exc.conflicts),
                 },
             },
             status=409,
         )
-    except DatabaseError:
-        logger.warning("autosave of response %s failed on the database", pk, exc_info=True)
-        unavailable = JsonResponse({"status": "unavailable", "message": UNAVAILABLE_MESSAGE}, status=503)
-        unavailable["Retry-After"] = "5"
-        return unavailable
-    except ValidationError as exc:
-        form = form_of.get("form")
-        if form is not None and form.errors:
-            return JsonResponse(
-                {"status": "invalid", "message": service_error_text(exc), "errors": form.errors}, status=422
-            )
-        return JsonResponse({"status": "invalid", "message": service_error_text(exc)}, status=422)
-    form, locked = form_of["form"], form_of["response"]
+    if page.form is not None and page.form.errors:
+        return JsonResponse(
+            {"status": "invalid", "message": service_error_text(exc), "errors": page.form.errors}, status=422
+        )
+    return JsonResponse({"status": "invalid", "message": service_error_text(exc)}, status=422)
+
+
+def _autosave_saved(request: HttpRequest, page: _AutosavePage, result: Any) -> JsonResponse:
+    """The saved reply: the version, the question tabs as they now stand, and a colleague's
+    changes merged into this page's fields, to put in place."""
+    form, locked, number = page.form, page.response, page.number
     saved_at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
     on_this_page = [f for f in form.question_fields if f.key in set(result.merged_from_others)]
     with_errors = _errors_in_session(request, locked)
