@@ -3,6 +3,7 @@ permission module, call a service or selector, respond. Not yours and not there 
 """
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -281,67 +282,17 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
         "countries": _form_countries(question),
         "read_only": not editable,
     }
-    conflicts: list[dict[str, Any]] = []
-    unavailable = False
-
     if request.method == "POST":
-        if not editable:
-            if not permissions.can_edit_response(request.user, response):
-                raise PermissionDenied
-            messages.error(
-                request, context["closed_reason"] or _("This response is submitted and read-only.")
-            )
-            return redirect("responses:question", pk=pk, number=number)
-        form = QuestionForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            answers = form.answers()
-            answers.update(_resolved_as_theirs(request, response, form))
-            try:
-                result = response_save_draft(
-                    response=response,
-                    user=request.user,
-                    answers=answers,
-                    base_version=form.cleaned_data["base_version"],
-                )
-            except EditConflict as conflict:
-                conflicts = _conflict_rows(AnswerFormatter(questions), conflict)
-                # Show what the colleague changed outside the conflicts as it now is, so that the
-                # next save, based on the newest version, cannot revert it.
-                conflicting = {c.key for c in conflict.conflicts}
-                data = form.data_with_current(
-                    request.POST,
-                    conflict.current_version.answers,
-                    set(conflict.changed_by_others) - conflicting,
-                )
-                data["base_version"] = str(conflict.current_version.number)
-                form_kwargs["answers"] = conflict.current_version.answers
-                form = QuestionForm(data, **form_kwargs)
-                form.conflict_keys = conflicting
-                form.is_valid()
-            except ValidationError as exc:
-                form.add_service_errors(service_errors_by_field(exc))
-            except DatabaseError:
-                # The database went away mid-save (a restart, a lock time-out): nothing was
-                # written, and the page comes back with everything typed.
-                logger.warning("save of response %s failed on the database", pk, exc_info=True)
-                form.add_error(None, UNAVAILABLE_MESSAGE)
-                unavailable = True
-            else:
-                _mark_errors(request, response, number, has_errors=False)
-                _say_saved(request, result, AnswerFormatter(questions))
-                request.session[SAVED_COPY_SESSION_KEY] = draft_copy_key(request.user.pk, pk, number)
-                if "save_next" in request.POST and number < questions[-1].number:
-                    return redirect("responses:question", pk=pk, number=number + 1)
-                if "save_review" in request.POST:
-                    return redirect("responses:detail", pk=pk)
-                return redirect("responses:question", pk=pk, number=number)
-        if form.errors:
-            _mark_errors(request, response, number, has_errors=True)
-            context["progress"] = question_progress(
-                questions, context["answers"], with_errors=_errors_in_session(request, response)
-            )
+        posted = _question_post(request, response, questions, number, context, form_kwargs)
+        if isinstance(posted, HttpResponse):
+            return posted
+        form, conflicts, unavailable = posted.form, posted.conflicts, posted.unavailable
     else:
-        form = QuestionForm(initial={"base_version": base_number}, **form_kwargs)
+        form, conflicts, unavailable = (
+            QuestionForm(initial={"base_version": base_number}, **form_kwargs),
+            [],
+            False,
+        )
         audit_record(
             user=request.user,
             action=AuditEvent.Action.RESPONSE_VIEW,
@@ -365,6 +316,86 @@ def response_question(request: HttpRequest, pk: int, number: int) -> HttpRespons
         }
     )
     return render(request, "responses/response_question.html", context, status=503 if unavailable else 200)
+
+
+@dataclass
+class _QuestionPost:
+    """What a posted question page comes to when it is not saved: the form again (with its
+    errors, or the colleague's values beside a conflict), the conflicts, and whether the
+    database was away."""
+
+    form: QuestionForm
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    unavailable: bool = False
+
+
+def _question_post(
+    request: HttpRequest,
+    response: Response,
+    questions: list[Question],
+    number: int,
+    context: dict[str, Any],
+    form_kwargs: dict[str, Any],
+) -> HttpResponse | _QuestionPost:
+    """Saves a posted question page: a redirect once saved (or refused), else the page again."""
+    pk = response.pk
+    conflicts: list[dict[str, Any]] = []
+    unavailable = False
+    editable = context["editable"]
+    if not editable:
+        if not permissions.can_edit_response(request.user, response):
+            raise PermissionDenied
+        messages.error(request, context["closed_reason"] or _("This response is submitted and read-only."))
+        return redirect("responses:question", pk=pk, number=number)
+    form = QuestionForm(request.POST, **form_kwargs)
+    if form.is_valid():
+        answers = form.answers()
+        answers.update(_resolved_as_theirs(request, response, form))
+        try:
+            result = response_save_draft(
+                response=response,
+                user=request.user,
+                answers=answers,
+                base_version=form.cleaned_data["base_version"],
+            )
+        except EditConflict as conflict:
+            conflicts = _conflict_rows(AnswerFormatter(questions), conflict)
+            # Show what the colleague changed outside the conflicts as it now is, so that the
+            # next save, based on the newest version, cannot revert it.
+            conflicting = {c.key for c in conflict.conflicts}
+            data = form.data_with_current(
+                request.POST,
+                conflict.current_version.answers,
+                set(conflict.changed_by_others) - conflicting,
+            )
+            data["base_version"] = str(conflict.current_version.number)
+            form_kwargs["answers"] = conflict.current_version.answers
+            form = QuestionForm(data, **form_kwargs)
+            form.conflict_keys = conflicting
+            form.is_valid()
+        except ValidationError as exc:
+            form.add_service_errors(service_errors_by_field(exc))
+        except DatabaseError:
+            # The database went away mid-save (a restart, a lock time-out): nothing was
+            # written, and the page comes back with everything typed.
+            logger.warning("save of response %s failed on the database", pk, exc_info=True)
+            form.add_error(None, UNAVAILABLE_MESSAGE)
+            unavailable = True
+        else:
+            _mark_errors(request, response, number, has_errors=False)
+            _say_saved(request, result, AnswerFormatter(questions))
+            request.session[SAVED_COPY_SESSION_KEY] = draft_copy_key(request.user.pk, pk, number)
+            if "save_next" in request.POST and number < questions[-1].number:
+                return redirect("responses:question", pk=pk, number=number + 1)
+            if "save_review" in request.POST:
+                return redirect("responses:detail", pk=pk)
+            return redirect("responses:question", pk=pk, number=number)
+    if form.errors:
+        _mark_errors(request, response, number, has_errors=True)
+        context["progress"] = question_progress(
+            questions, context["answers"], with_errors=_errors_in_session(request, response)
+        )
+    return _QuestionPost(form=form, conflicts=conflicts, unavailable=unavailable)
 
 
 def _resolved_as_theirs(request: HttpRequest, response: Response, form: QuestionForm) -> dict[str, Any]:
