@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions as account_permissions
 from accounts.forms import GlobalRoleForm, InvitationForm, MembershipForm, UserFilterForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Invitation, User
 from accounts.selectors import (
     has_authenticator,
@@ -46,14 +47,14 @@ from core.forms import add_service_errors, message_service_error
 from questionnaire.models import Round
 
 
-def _coordinator(request: HttpRequest) -> None:
+def _coordinator(request: AuthenticatedHttpRequest) -> None:
     if not coordination_permissions.can_coordinate(request.user):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     rounds = Round.objects.select_related("questionnaire").order_by("-opens_at", "-pk")
     rows = [(r, len(countries_without_submission(r))) for r in rounds]
@@ -62,7 +63,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def round_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=pk)
     form = RoundForm(request.POST or None, instance=Round.objects.get(pk=pk))
@@ -86,7 +87,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def round_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     round_ = get_object_or_404(Round, pk=pk)
     sent = reminders_send_now(round=round_, user=request.user)
@@ -109,7 +110,7 @@ def _filtered_page(
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     context = _filtered_page(request, AuditFilterForm, audit_events_matching)
     return render(request, "coordination/audit_log.html", context)
@@ -117,7 +118,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_log_csv(request: HttpRequest) -> HttpResponse:
+def audit_log_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -128,14 +129,14 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _account_manager(request: HttpRequest) -> None:
+def _account_manager(request: AuthenticatedHttpRequest) -> None:
     if not account_permissions.can_manage_accounts(request.user):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _account_manager(request)
     context = _filtered_page(request, UserFilterForm, users_for_management)
     context["open_invitations"] = invitations_open().count()
@@ -144,7 +145,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_invite(request: HttpRequest) -> HttpResponse:
+def user_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     _account_manager(request)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -174,7 +175,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _account_manager(request)
     return render(
         request,
@@ -185,7 +186,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _account_manager(request)
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
@@ -201,7 +202,7 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _account_manager(request)
     target = get_object_or_404(User, pk=pk)
     own = target.pk == request.user.pk

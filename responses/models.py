@@ -215,6 +215,13 @@ class ResponseVersion(models.Model):
 
     objects = VersionQuerySet.as_manager()
 
+    # Not columns: set on instances for the history pages only (submissions_numbered in
+    # responses/selectors.py, the history views): the number a reader is shown, the fields changed
+    # since the previous submission, and those fields' labels.
+    shown_number: int
+    shown_changes: list[str]
+    changed_labels: list[str]
+
     class Meta:
         verbose_name = _("response version")
         verbose_name_plural = _("response versions")
@@ -258,6 +265,9 @@ class EditingSession(models.Model):
     changed_fields = models.JSONField(_("changed fields"), default=dict, blank=True)
     # For a restore: the version whose answers were brought back.
     restored_from = models.PositiveIntegerField(_("restored from version"), null=True, blank=True)
+
+    # Not a column: set on instances by the history view, the labels of its changed fields.
+    changed_labels: list[str]
 
     class Meta:
         verbose_name = _("editing session")
