@@ -9,7 +9,7 @@ a rule. Each rule exists twice where lists need it: as a check for one object an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from django.db import connection
 from django.db.models import CharField, Field, Model, QuerySet
@@ -20,16 +20,19 @@ from questionnaire.selectors import round_closed_reason
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
 
 if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
+    from django.contrib.auth.models import AnonymousUser
+
     from accounts.models import User
 
 EDITING_ROLES = (Membership.Role.DRAFTER, Membership.Role.APPROVER)
 
 
-def _active(user: User) -> bool:
+def _active(user: User | AnonymousUser) -> TypeGuard[User]:
+    # True for a signed-in User only: an anonymous visitor is never authenticated.
     return user.is_authenticated and user.is_active
 
 
-def is_cross_country_reader(user: User) -> bool:
+def is_cross_country_reader(user: User | AnonymousUser) -> bool:
     """Analysts and coordinators read submitted responses of every country."""
     return _active(user) and (user.is_analyst or user.is_coordinator)
 
