@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from csp.decorators import csp_update
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,7 +84,9 @@ def _filtered_comparison(
 def comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current)
-    if len(result.blocks) == len(form.fields["questions"].choices):
+    # The form set these choices as a list (the stubs type the property as any kind of choices).
+    question_choices = cast(list[Any], cast(forms.ChoiceField, form.fields["questions"]).choices)
+    if len(result.blocks) == len(question_choices):
         # Only a view of every question counts as having seen a version.
         seen_versions_record(user=request.user, comparison=result)
     return render(
@@ -333,10 +336,11 @@ def status_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         .prefetch_related("authors")
     )
     by_country: dict[int, Response] = {}
+    response: Response | None  # below, also a country's missing response
     for response in responses:
         for country in response.authors.all():
             by_country[country.pk] = response
-    lines = []
+    lines: list[dict[str, Any]] = []
     # The round's addressees, and any other country that answered of its own accord.
     addressees = round_addressees(current)
     volunteers = sorted(
