@@ -128,6 +128,9 @@ class Option(models.Model):
     position = models.PositiveIntegerField(_("position"))
     # An "other (specify)" option: choosing it asks for a text.
     asks_for_text = models.BooleanField(_("asks for a text"), default=False)
+    # The English label's column, added by django-modeltranslation (translation.py); declared
+    # for the type checker only, as the managers above are.
+    label_en: str
 
     class Meta:
         verbose_name = _("option")
