@@ -43,10 +43,11 @@ run: setup ## Set everything up and serve on http://127.0.0.1:8000 (with workers
 test: install ## Run the whole test suite (prints which database and broker it used)
 	$(PY) -m pytest
 
-lint: install ## ruff check and format check, and the apps' layering (import-linter)
+lint: install ## ruff check and format check, the apps' layering (import-linter) and types (mypy)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .

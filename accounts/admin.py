@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -21,22 +21,30 @@ from audit.services import audit_record
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions", "global_role", "is_active")
 
 
+def _staff_member(request: HttpRequest) -> User:
+    """The admin's signed-in user: AdminSite.admin_view lets no anonymous visitor reach a
+    ModelAdmin (for the type checker, which sees request.user as User | AnonymousUser)."""
+    return cast(User, request.user)
+
+
 @admin.register(User)
 class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "global_role", "is_active")
     list_filter = ("global_role", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, (_("Role"), {"fields": ("global_role",)}))
+    # UserAdmin sets its fieldsets (a tuple); the stubs keep ModelAdmin's optional type for it.
+    fieldsets = (*cast(tuple[Any, ...], UserAdmin.fieldsets), (_("Role"), {"fields": ("global_role",)}))
     search_fields = ("username", "email", "first_name", "last_name")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))
-        if permissions.can_set_privileges_and_passwords(request.user) or obj is None:  # the add form has none
+        staff = _staff_member(request)
+        if permissions.can_set_privileges_and_passwords(staff) or obj is None:  # the add form has none
             return readonly
         return (*readonly, *SUPERUSER_ONLY_FIELDS)
 
     def _protects(self, request: HttpRequest, obj: Any) -> bool:
         """A superuser's account (its password included) is changed by superusers alone."""
-        return obj is not None and not permissions.can_change_account(request.user, obj)
+        return obj is not None and not permissions.can_change_account(_staff_member(request), obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._protects(request, obj) and super().has_change_permission(request, obj)
@@ -52,7 +60,7 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         """Nobody but a superuser sees a password field (its hash, the link to set it)."""
         fieldsets = super().get_fieldsets(request, obj)
-        if permissions.can_set_privileges_and_passwords(request.user):
+        if permissions.can_set_privileges_and_passwords(_staff_member(request)):
             return fieldsets
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
@@ -62,15 +70,14 @@ class AlliedUserAdmin(AuditedChangesMixin, UserAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # The add form sets the new account's password: people join by invitation, setting their
         # own (coordinators invite on their pages).
-        return permissions.can_set_privileges_and_passwords(request.user) and super().has_add_permission(
-            request
-        )
+        staff = _staff_member(request)
+        return permissions.can_set_privileges_and_passwords(staff) and super().has_add_permission(request)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         """Only a superuser sets another person's password, and it is audited like any other
         change of their account. A coordinator who could would sign in as that person: a lost
         password is recovered by its owner, through a link sent to them."""
-        if not permissions.can_set_privileges_and_passwords(request.user):
+        if not permissions.can_set_privileges_and_passwords(_staff_member(request)):
             raise PermissionDenied
         before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
         response = super().user_change_password(request, id, form_url)

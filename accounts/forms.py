@@ -1,8 +1,11 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -45,7 +48,8 @@ class InvitationAcceptForm(forms.Form):
         return username
 
     def clean(self) -> dict:
-        data = super().clean()
+        # Form.clean returns cleaned_data (the stubs allow None, for overrides that return none).
+        data = cast(dict[str, Any], super().clean())
         password1, password2 = data.get("password1"), data.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords differ."))
@@ -91,7 +95,7 @@ class EnrolForm(forms.Form):
         return "".join(self.cleaned_data["code"].split())
 
 
-def _role_choices() -> list[tuple[str, str]]:
+def _role_choices() -> list[tuple[Promise, list[tuple[str, Promise]]]]:  # grouped choices
     return [
         (_("Country staff"), list(Membership.Role.choices)),
         (
@@ -117,7 +121,8 @@ class InvitationForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        # Form.clean returns cleaned_data (the stubs allow None, for overrides that return none).
+        data = cast(dict[str, Any], super().clean())
         role, country = data.get("role"), data.get("country")
         if role in Membership.Role.values and country is None:
             self.add_error("country", _("Choose the country this person will act for."))
@@ -168,5 +173,5 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["username"]
+        field = cast(forms.CharField, self.fields["username"])  # AuthenticationForm's UsernameField
         field.validators.append(MaxLengthValidator(field.max_length))

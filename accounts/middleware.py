@@ -1,15 +1,16 @@
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import ResolverMatch, reverse
 from django.utils import translation
 from django.utils.http import urlencode
 
 from accounts.selectors import has_authenticator, second_factor_pending
-from responses.presence import presence_grant_of
+from responses.presence import HeartbeatHttpRequest, presence_grant_of
 
 # What a signed-in person may open before passing the second factor.
 OPEN_BEFORE_SECOND_FACTOR = {
@@ -47,14 +48,17 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
-        if request.resolver_match.view_name == PRESENCE_HEARTBEAT:
+        # process_view runs once the URL is resolved: resolver_match is set.
+        if cast(ResolverMatch, request.resolver_match).view_name == PRESENCE_HEARTBEAT:
+            # The same request object: typed as the heartbeat's, which carries the grant set here.
+            heartbeat = cast(HeartbeatHttpRequest, request)
             held = request.method == "POST" and request.session.session_key
-            request.presence_grant = (
+            heartbeat.presence_grant = (
                 presence_grant_of(session_key=request.session.session_key, response_id=view_kwargs["pk"])
                 if held
                 else None
             )
-            if request.presence_grant is not None:
+            if heartbeat.presence_grant is not None:
                 return None
         return second_factor_redirect(request)
 
@@ -64,7 +68,8 @@ def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
     (or on the pages open before it)."""
     if not second_factor_pending(request.user):
         return None
-    if request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
+    # Called once the URL is resolved (process_view): resolver_match is set.
+    if cast(ResolverMatch, request.resolver_match).view_name in OPEN_BEFORE_SECOND_FACTOR:
         return None
     target = "accounts:two_factor_verify" if has_authenticator(request.user) else "accounts:two_factor_setup"
     return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,6 +1,6 @@
 """Reads on accounts: who must still pass the second factor, and the coordinators' lists."""
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -16,9 +16,10 @@ def has_authenticator(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def second_factor_pending(user: Any) -> bool:
+def second_factor_pending(user: Any) -> TypeGuard[User]:
     """A signed-in person who must still pass (or set up) the second factor before anything
-    else. Always False when two-factor sign-in is switched off (the local demo)."""
+    else. Always False when two-factor sign-in is switched off (the local demo). True only for a
+    signed-in user, hence the TypeGuard (request.user is typed User | AnonymousUser)."""
     if not settings.TWO_FACTOR_REQUIRED or not getattr(user, "is_authenticated", False):
         return False
     is_verified = getattr(user, "is_verified", None)

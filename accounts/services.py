@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -214,6 +215,8 @@ def invitation_accept(
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError(problem)
+    # invitation_problem names a missing invitation as a problem: there is one from here on.
+    invitation = cast(Invitation, invitation)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is taken; choose another.")})
     user = User(

@@ -2,7 +2,7 @@
 backup codes. The coordinators' account pages are in `coordination.views`."""
 
 from base64 import b32encode
-from typing import Any
+from typing import Any, cast
 
 import segno
 from django.conf import settings
@@ -26,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import EnrolForm, InvitationAcceptForm, SecondFactorForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.middleware import PREFERRED_LANGUAGE_SESSION_KEY, supported_language
 from accounts.models import Invitation
 from accounts.selectors import backup_codes_left, has_authenticator, second_factor_pending
@@ -72,6 +73,8 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if problem:
         status = 404 if invitation is None else 410
         return render(request, "accounts/invitation_problem.html", {"problem": problem}, status=status)
+    # invitation_problem names a missing invitation as a problem: there is one from here on.
+    invitation = cast(Invitation, invitation)
     if request.user.is_authenticated:
         return render(request, "accounts/invitation_signed_in.html", status=409)
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
@@ -105,7 +108,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Someone holding only the password must not swap the authenticator for their own.
     if has_authenticator(request.user) and second_factor_pending(request.user):
         return redirect(
@@ -149,7 +152,7 @@ def _grouped(secret: str) -> str:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not has_authenticator(request.user):
         return redirect("accounts:two_factor_setup")
     if not second_factor_pending(request.user) and settings.TWO_FACTOR_REQUIRED:
@@ -192,7 +195,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One's own second factor: whether it is set up, backup codes left, new codes."""
     enrolled = has_authenticator(request.user)
     if request.method == "POST" and enrolled:

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -33,7 +33,15 @@ def _changes(form: Any) -> dict[str, list[str]]:
     }
 
 
-class AuditedChangesMixin:
+if TYPE_CHECKING:
+    # The mixin goes before admin.ModelAdmin in an admin's bases: typed as one so that its super()
+    # calls resolve. At runtime its base stays object.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class AuditedChangesMixin(_AdminBase):
     """Changes made in Django's admin reach our audit log, like those made on the coordinators'
     pages (the admin's own history is per object and not searchable by country)."""
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ class NavItem:
     menu: str | Promise | None = None
 
 
-def navigation_for(user: User) -> list[NavItem]:
+def navigation_for(user: User | AnonymousUser) -> list[NavItem]:
     if not user.is_authenticated or second_factor_pending(user):
         return []
     items = [

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -158,7 +159,8 @@ def deadline_reminders_due(*, now: dt.datetime | None = None) -> int:
         "questionnaire"
     ):
         for days in settings.DEADLINE_REMINDER_DAYS:
-            if now >= round_.deadline - dt.timedelta(days=days):
+            # Rounds filtered on deadline__gt: each has a deadline.
+            if now >= cast(dt.datetime, round_.deadline) - dt.timedelta(days=days):
                 for country in countries_without_submission(round_):
                     sent += _send_reminder(round_, country, f"before-{days}d")
     return sent

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions as account_permissions
 from accounts.forms import GlobalRoleForm, InvitationForm, MembershipForm, UserFilterForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Invitation, User
 from accounts.selectors import (
     has_authenticator,
@@ -46,14 +47,14 @@ from core.forms import add_service_errors, message_service_error
 from questionnaire.models import Round
 
 
-def _coordinator(request: HttpRequest) -> None:
+def _coordinator(request: AuthenticatedHttpRequest) -> None:
     if not coordination_permissions.can_coordinate(request.user):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     rounds = Round.objects.select_related("questionnaire").order_by("-opens_at", "-pk")
     rows = [(r, len(countries_without_submission(r))) for r in rounds]
@@ -62,7 +63,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def round_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=pk)
     form = RoundForm(request.POST or None, instance=Round.objects.get(pk=pk))
@@ -86,7 +87,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def round_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     round_ = get_object_or_404(Round, pk=pk)
     sent = reminders_send_now(round=round_, user=request.user)
@@ -109,7 +110,7 @@ def _filtered_page(
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     context = _filtered_page(request, AuditFilterForm, audit_events_matching)
     return render(request, "coordination/audit_log.html", context)
@@ -117,7 +118,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_log_csv(request: HttpRequest) -> HttpResponse:
+def audit_log_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator(request)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -128,14 +129,14 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _account_manager(request: HttpRequest) -> None:
+def _account_manager(request: AuthenticatedHttpRequest) -> None:
     if not account_permissions.can_manage_accounts(request.user):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _account_manager(request)
     context = _filtered_page(request, UserFilterForm, users_for_management)
     context["open_invitations"] = invitations_open().count()
@@ -144,7 +145,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_invite(request: HttpRequest) -> HttpResponse:
+def user_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     _account_manager(request)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -174,7 +175,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _account_manager(request)
     return render(
         request,
@@ -185,7 +186,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _account_manager(request)
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
@@ -202,20 +203,22 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 # The coordinator's actions on one account (the user page's buttons): each calls one service
 # and returns what the page says once it is done; a refusal is the service's ValidationError.
 # `page_forms` holds the page's forms, so that a rejected one is shown again with its errors.
-AccountAction = Callable[[HttpRequest, User, dict[str, forms.Form]], str]
+AccountAction = Callable[[AuthenticatedHttpRequest, User, dict[str, forms.Form]], str]
 
 
-def _deactivate(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+def _deactivate(request: AuthenticatedHttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
     user_deactivate(target=target, user=request.user)
     return _("%(name)s can no longer sign in.") % {"name": target.username}
 
 
-def _reactivate(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+def _reactivate(request: AuthenticatedHttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
     user_reactivate(target=target, user=request.user)
     return _("%(name)s can sign in again.") % {"name": target.username}
 
 
-def _reset_two_factor(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+def _reset_two_factor(
+    request: AuthenticatedHttpRequest, target: User, page_forms: dict[str, forms.Form]
+) -> str:
     two_factor_recovery_link_send(
         target=target,
         user=request.user,
@@ -229,7 +232,9 @@ def _reset_two_factor(request: HttpRequest, target: User, page_forms: dict[str, 
     ) % {"name": target.username}
 
 
-def _send_password_link(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+def _send_password_link(
+    request: AuthenticatedHttpRequest, target: User, page_forms: dict[str, forms.Form]
+) -> str:
     password_link_send(
         target=target,
         user=request.user,
@@ -242,7 +247,9 @@ def _send_password_link(request: HttpRequest, target: User, page_forms: dict[str
     }
 
 
-def _set_global_role(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+def _set_global_role(
+    request: AuthenticatedHttpRequest, target: User, page_forms: dict[str, forms.Form]
+) -> str:
     form = page_forms["role_form"] = GlobalRoleForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Choose a valid role."))
@@ -250,7 +257,9 @@ def _set_global_role(request: HttpRequest, target: User, page_forms: dict[str, f
     return _("The role was changed.")
 
 
-def _set_membership(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+def _set_membership(
+    request: AuthenticatedHttpRequest, target: User, page_forms: dict[str, forms.Form]
+) -> str:
     form = page_forms["membership_form"] = MembershipForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Choose a country and a role."))
@@ -260,7 +269,9 @@ def _set_membership(request: HttpRequest, target: User, page_forms: dict[str, fo
     return _("The country role was changed.")
 
 
-def _unknown_action(request: HttpRequest, target: User, page_forms: dict[str, forms.Form]) -> str:
+def _unknown_action(
+    request: AuthenticatedHttpRequest, target: User, page_forms: dict[str, forms.Form]
+) -> str:
     raise ValidationError(_("Unknown action."))
 
 
@@ -276,7 +287,7 @@ ACCOUNT_ACTIONS: dict[str, AccountAction] = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _account_manager(request)
     target = get_object_or_404(User, pk=pk)
     own = target.pk == request.user.pk

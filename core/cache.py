@@ -8,19 +8,30 @@ deadline surge reads the session and counts a rate limit here):
   round trip (Django's add + incr takes three: SET NX, EXISTS, INCRBY).
 """
 
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.cache import BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
+if TYPE_CHECKING:
+    from redis import ConnectionPool, Redis
+
 
 class RedisCacheClient(DjangoRedisCacheClient):
+    # Set by Django's client, which django-stubs leaves out (they are private): the redis.Redis
+    # class, and the method giving the connection pool for reads or for writes.
+    _client: type[Redis]
+    _get_connection_pool: Callable[[bool], ConnectionPool]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
 
-    def get_client(self, key: str | None = None, *, write: bool = False) -> Any:
+    def get_client(self, key: str | bytes | memoryview | None = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:
@@ -41,7 +52,9 @@ class RedisCache(DjangoRedisCache):
         self._class = RedisCacheClient
 
     def count_in_window(self, key: str, timeout: int) -> int:
-        return self._cache.count_in_window(self.make_and_validate_key(key), timeout)
+        # Django builds _cache from self._class, which is ours (above).
+        client = cast(RedisCacheClient, self._cache)
+        return client.count_in_window(self.make_and_validate_key(key), timeout)
 
 
 def count_in_window(cache: BaseCache, key: str, timeout: int) -> int:

@@ -15,7 +15,9 @@ class JSONObjectMerge(Func):
     def __init__(self, field: str, extra: dict[str, Any]):
         super().__init__(F(field), Value(json.dumps(extra)))
 
-    def as_sql(self, compiler, connection, **extra_context):  # SQLite (JSON1)
+    # SQLite (JSON1). It fixes the function, so unlike Func.as_sql it takes no `function`,
+    # `template` or `arg_joiner` of the caller's: hence the narrower signature.
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
         return super().as_sql(compiler, connection, function="json_patch", **extra_context)
 
     def as_postgresql(self, compiler, connection, **extra_context):

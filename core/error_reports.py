@@ -25,7 +25,9 @@ class AnswersHiddenExceptionReporterFilter(SafeExceptionReporterFilter):
             cleansed.setlist(key, [self.cleansed_substitute])
         return cleansed
 
-    def get_traceback_frame_variables(
+    # django-stubs types the parent's result as an ItemsView, which it happens to be; Django's
+    # ExceptionReporter only iterates it as (name, value) pairs, as this list is.
+    def get_traceback_frame_variables(  # type: ignore[override]
         self, request: HttpRequest | None, tb_frame: FrameType
     ) -> Iterable[tuple[str, Any]]:
         return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]

@@ -4,7 +4,7 @@ Views call these; none joins `exc.messages` itself."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
@@ -16,10 +16,10 @@ def service_error_text(exc: ValidationError) -> str:
 
 def service_errors_by_field(exc: ValidationError) -> dict[str, list[str]]:
     """Field name (or "__all__") -> messages, whether the service named fields or not."""
-    return exc.message_dict if hasattr(exc, "error_dict") else {forms.forms.NON_FIELD_ERRORS: exc.messages}
+    return exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError, *, field: str | None = None) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError, *, field: str | None = None) -> None:
     """Shows a service's ValidationError on the form that led to it: at its field when the
     service named one the form has, else at ``field`` (above the form when None)."""
     for name, errors in service_errors_by_field(exc).items():

@@ -20,6 +20,7 @@ import ipaddress
 import logging
 import os
 from collections.abc import Callable, Iterator
+from typing import cast
 
 import prometheus_client
 import redis
@@ -100,7 +101,8 @@ class CeleryCollector(Collector):
                 f"celery_tasks_{outcome}", f"Celery tasks that {outcome}, by task", labels=["task"]
             )
             for name, count in sorted(outcomes[outcome].items()):
-                family.add_metric([name.decode()], int(count))
+                # The client does not decode responses (_redis): the hash's keys are bytes.
+                family.add_metric([cast(bytes, name).decode()], int(count))
             yield family
 
 

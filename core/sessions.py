@@ -48,6 +48,9 @@ class _CacheAsHint:
 
 
 class SessionStore(CachedDBStore):
+    # Django's cached_db store sets it to the session cache; the stubs do not declare it.
+    _cache: Any
+
     def __init__(self, session_key: str | None = None):
         super().__init__(session_key)
         self._cache = _CacheAsHint(self._cache)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from questionnaire.models import Field
 
 FIGURE_KINDS = ("official", "estimate")
-EMPTY_VALUES = (None, "", [], {})
+EMPTY_VALUES: tuple[Any, ...] = (None, "", [], {})
 
 # What a government may say instead of an answer. Fixed here rather than in each definition, so
 # that their meaning is the same in every round and file and they are translated with the

@@ -216,7 +216,7 @@ class DefinitionFile(Strict):
 
     @model_validator(mode="after")
     def check_roles(self) -> "DefinitionFile":
-        holders: dict[str, list[FieldDef]] = {}
+        holders: dict[DecisionRole, list[FieldDef]] = {}
         for question in self.questions:
             for field_def in question.fields:
                 for role in field_def.roles:

@@ -9,12 +9,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 import yaml
 from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -99,7 +100,7 @@ def _line_of(root: yaml.Node | None, key_path: KeyPath) -> int | None:
     return line
 
 
-def _describe_pydantic_error(error: dict[str, Any]) -> str:
+def _describe_pydantic_error(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return "unknown key (check its spelling)"
@@ -144,10 +145,10 @@ def definition_parse(path: Path | str) -> DefinitionFile:
     return definition
 
 
-def _check_references(definition: DefinitionFile, *, path: Path, root: yaml.Node) -> None:
+def _check_references(definition: DefinitionFile, *, path: Path, root: yaml.Node | None) -> None:
     """Checks what the schema cannot: uniqueness and references between parts of the file."""
 
-    def fail(key_path: KeyPath, message: str) -> None:
+    def fail(key_path: KeyPath, message: str) -> NoReturn:
         raise DefinitionError(path=path, key_path=key_path, line=_line_of(root, key_path), message=message)
 
     for tax_key, taxonomy in definition.taxonomies.items():
@@ -189,7 +190,8 @@ def _check_references(definition: DefinitionFile, *, path: Path, root: yaml.Node
                     )
                 if controller.type not in ("choice", "multi"):
                     fail((*here, "show_when", "field"), "show_when must name a choice or multi field")
-                options = {o.key for o in definition.taxonomies[controller.taxonomy].options}
+                # A choice or multi field has a taxonomy (FieldDef requires one).
+                options = {o.key for o in definition.taxonomies[cast(str, controller.taxonomy)].options}
                 for vi, value in enumerate(field_def.show_when.values):
                     if value not in options:
                         fail(
@@ -226,8 +228,10 @@ def _sync(obj: Any, values: dict[str, Any], changes: ChangeList, label: str) -> 
         changes.append(f"{label}: changed {', '.join(changed)}")
 
 
+# `model` is a model class; typed type[Any], as django-stubs gives `objects` to each model
+# class, not to type[Model].
 def _upsert(
-    model: type, lookup: dict[str, Any], values: dict[str, Any], changes: ChangeList, label: str
+    model: type[Any], lookup: dict[str, Any], values: dict[str, Any], changes: ChangeList, label: str
 ) -> Any:
     obj = model.objects.filter(**lookup).first()
     if obj is None:
@@ -255,7 +259,7 @@ def questionnaire_load(*, path: Path | str) -> LoadReport:
         "handling_marking": meta.handling_marking,
         "definition_version": meta.definition_version,
     }
-    if created:
+    if questionnaire is None:  # created
         questionnaire = Questionnaire.objects.create(key=meta.key, **meta_values)
     else:
         _sync(questionnaire, meta_values, changes, f"questionnaire {meta.key}")
@@ -335,27 +339,29 @@ def _refuse_destructive_changes(
                 ),
             )
         if new.type in ("choice", "multi"):
-            kept = {o.key for o in definition.taxonomies[new.taxonomy].options}
+            taxonomy_key = cast(str, new.taxonomy)  # a choice or multi field has one (FieldDef requires it)
+            kept = {o.key for o in definition.taxonomies[taxonomy_key].options}
             chosen = Counter(k for value in values for k in chosen_option_keys(value))
             if lost := sorted(set(chosen) - kept):
                 raise DefinitionError(
                     path=path,
                     message=(
                         f"field '{key}' would lose option(s) {', '.join(lost)} that answers use; "
-                        "keep these options in taxonomy " + new.taxonomy
+                        "keep these options in taxonomy " + taxonomy_key
                     ),
                 )
             # The same rule as the admin's: a used option keeps its label too.
             if field_obj.taxonomy_id is not None:
                 problems = option_change_problems(
                     used=dict(chosen),
-                    before={o.key: o.label_en for o in field_obj.taxonomy.options.all()},
-                    after={o.key: o.label["en"] for o in definition.taxonomies[new.taxonomy].options},
+                    # (it has a taxonomy: taxonomy_id is set)
+                    before={o.key: o.label_en for o in cast(Taxonomy, field_obj.taxonomy).options.all()},
+                    after={o.key: o.label["en"] for o in definition.taxonomies[taxonomy_key].options},
                 )
                 if problems:
                     raise DefinitionError(
                         path=path,
-                        key_path=("taxonomies", new.taxonomy),
+                        key_path=("taxonomies", taxonomy_key),
                         message=f"field '{key}': " + " ".join(problems),
                     )
 

@@ -1,13 +1,27 @@
 """A questionnaire is data: loaded from a definition file (see `questionnaire/loader.py`), so that
 later rounds and other questionnaires need no code change."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from modeltranslation.manager import MultilingualManager
+
 
 class Questionnaire(models.Model):
+    # For the type checker only (an annotation without a value creates no attribute, and is not
+    # evaluated under `from __future__ import annotations`): django-modeltranslation replaces the
+    # default manager with its MultilingualManager when the model is registered in translation.py,
+    # a class the django-stubs plugin cannot resolve on its own (django-stubs issue 1023).
+    objects: ClassVar[MultilingualManager[Self]]
+    _default_manager: ClassVar[MultilingualManager[Self]]
+
     key = models.SlugField(_("key"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -75,6 +89,13 @@ class Round(models.Model):
 class Taxonomy(models.Model):
     """A named list of options (e.g. US_SUPPORT), shared by the fields of one questionnaire."""
 
+    # For the type checker only (an annotation without a value creates no attribute, and is not
+    # evaluated under `from __future__ import annotations`): django-modeltranslation replaces the
+    # default manager with its MultilingualManager when the model is registered in translation.py,
+    # a class the django-stubs plugin cannot resolve on its own (django-stubs issue 1023).
+    objects: ClassVar[MultilingualManager[Self]]
+    _default_manager: ClassVar[MultilingualManager[Self]]
+
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="taxonomies", verbose_name=_("questionnaire")
     )
@@ -92,6 +113,13 @@ class Taxonomy(models.Model):
 
 
 class Option(models.Model):
+    # For the type checker only (an annotation without a value creates no attribute, and is not
+    # evaluated under `from __future__ import annotations`): django-modeltranslation replaces the
+    # default manager with its MultilingualManager when the model is registered in translation.py,
+    # a class the django-stubs plugin cannot resolve on its own (django-stubs issue 1023).
+    objects: ClassVar[MultilingualManager[Self]]
+    _default_manager: ClassVar[MultilingualManager[Self]]
+
     taxonomy = models.ForeignKey(
         Taxonomy, on_delete=models.CASCADE, related_name="options", verbose_name=_("taxonomy")
     )
@@ -100,6 +128,9 @@ class Option(models.Model):
     position = models.PositiveIntegerField(_("position"))
     # An "other (specify)" option: choosing it asks for a text.
     asks_for_text = models.BooleanField(_("asks for a text"), default=False)
+    # The English label's column, added by django-modeltranslation (translation.py); declared
+    # for the type checker only, as the managers above are.
+    label_en: str
 
     class Meta:
         verbose_name = _("option")
@@ -112,6 +143,13 @@ class Option(models.Model):
 
 
 class Question(models.Model):
+    # For the type checker only (an annotation without a value creates no attribute, and is not
+    # evaluated under `from __future__ import annotations`): django-modeltranslation replaces the
+    # default manager with its MultilingualManager when the model is registered in translation.py,
+    # a class the django-stubs plugin cannot resolve on its own (django-stubs issue 1023).
+    objects: ClassVar[MultilingualManager[Self]]
+    _default_manager: ClassVar[MultilingualManager[Self]]
+
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name=_("questionnaire")
     )
@@ -136,6 +174,13 @@ class Question(models.Model):
 
 class Field(models.Model):
     """One typed answer slot of a question; its type and aggregation drive forms and comparison."""
+
+    # For the type checker only (an annotation without a value creates no attribute, and is not
+    # evaluated under `from __future__ import annotations`): django-modeltranslation replaces the
+    # default manager with its MultilingualManager when the model is registered in translation.py,
+    # a class the django-stubs plugin cannot resolve on its own (django-stubs issue 1023).
+    objects: ClassVar[MultilingualManager[Self]]
+    _default_manager: ClassVar[MultilingualManager[Self]]
 
     class FieldType(models.TextChoices):
         CHOICE = "choice", _("Single choice")

@@ -16,10 +16,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.cache import cache
 
-from questionnaire.models import Field, Question
+from questionnaire.models import Field, Question, Taxonomy
 from questionnaire.selectors import questions_of_questionnaire
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ class QuestionnaireStructure:
     questionnaire_id: int
     questions: list[Question]
     fields_by_key: dict[str, Field] = field(default_factory=dict)
-    # Option keys by taxonomy id, to check a choice without reading the options again.
-    option_keys: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Option keys by taxonomy id, to check a choice without reading the options again. Looked up
+    # by a field's taxonomy_id, None for a field without a taxonomy (never a key).
+    option_keys: dict[int | None, frozenset[str]] = field(default_factory=dict)
     question_number_of_field: dict[str, int] = field(default_factory=dict)
 
 
@@ -70,10 +72,11 @@ def _current_stamp(questionnaire_id: int) -> str | None:
 def _read(questionnaire_id: int) -> QuestionnaireStructure:
     questions = list(questions_of_questionnaire(questionnaire_id))
     fields = {f.key: f for q in questions for f in q.fields.all()}
-    option_keys: dict[int, frozenset[str]] = {}
+    option_keys: dict[int | None, frozenset[str]] = {}
     for f in fields.values():
         if f.taxonomy_id is not None and f.taxonomy_id not in option_keys:
-            option_keys[f.taxonomy_id] = frozenset(o.key for o in f.taxonomy.options.all())
+            taxonomy = cast(Taxonomy, f.taxonomy)  # it has a taxonomy_id
+            option_keys[f.taxonomy_id] = frozenset(o.key for o in taxonomy.options.all())
     return QuestionnaireStructure(
         questionnaire_id=questionnaire_id,
         questions=questions,

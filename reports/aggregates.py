@@ -4,8 +4,10 @@ Pure functions over (column label, value) pairs, so they are tested on known dat
 database. A joint response counts once: it is one column.
 """
 
+import dataclasses
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +72,8 @@ class FieldSummary:
     options: list[OptionCount] | None = None
     numbers: NumberStats | None = None
     divergence: float | None = None
-    declared: list[DeclaredCount] = field(default_factory=list)
+    # dataclasses.field spelled out: in this class body `field` names the attribute above.
+    declared: list[DeclaredCount] = dataclasses.field(default_factory=list)
     # The round's addressees in the comparison's scope (None where a filter has no such base,
     # "offering troops"): what the responses are out of.
     addressees: int | None = None
@@ -176,7 +179,7 @@ def summarise(
     cells: list[tuple[str, Any]],
     options: list[tuple[str, str]],
     *,
-    declared: list[tuple[str, str]] = (),
+    declared: Sequence[tuple[str, str]] = (),
     addressees: int | None = None,
 ) -> FieldSummary:
     """`cells` hold answers only (None where a response declared a non-answer or left the field

@@ -7,9 +7,10 @@ A role that no field of the questionnaire holds gives an empty table, which the 
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from accounts.models import User
+from questionnaire.models import Taxonomy
 from reports.aggregates import FieldSummary
 from reports.models import SeenVersion
 from reports.selectors import Column, Comparison, Row
@@ -121,8 +122,9 @@ def option_matrix(comparison: Comparison, role: str) -> OptionMatrix:
     rows = comparison.rows_with_role(role)
     if not rows:
         return OptionMatrix()
-    options = [(o.key, o.label) for o in rows[0].field.taxonomy.options.all()]
-    lines = []
+    # A role held by choice fields (option matrices): they have a taxonomy.
+    options = [(o.key, o.label) for o in cast(Taxonomy, rows[0].field.taxonomy).options.all()]
+    lines: list[dict[str, Any]] = []
     for index, column in enumerate(comparison.columns):
         marks = []
         for key, _label in options:

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -12,6 +12,9 @@ from responses.models import Country
 
 
 class ComparisonFilterForm(forms.Form):
+    # Set by the view (reports/views.py): the question filter does not apply to a decision view.
+    questions_ignored: bool
+
     group = forms.MultipleChoiceField(
         label=_("Countries"),
         choices=list(COUNTRY_GROUPS.items()),
@@ -30,7 +33,9 @@ class ComparisonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, questions: list[Question], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["questions"].choices = [(q.number, f"Q{q.number}. {q.title}") for q in questions]
+        cast(forms.ChoiceField, self.fields["questions"]).choices = [
+            (q.number, f"Q{q.number}. {q.title}") for q in questions
+        ]
 
 
 class ReportRequestForm(forms.Form):
@@ -65,8 +70,10 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args: Any, questions: list[Question], countries: list[Country], **kwargs: Any):
         kwargs.setdefault("initial", {}).setdefault("language", translation.get_language())
         super().__init__(*args, **kwargs)
-        self.fields["questions"].choices = [(q.number, f"Q{q.number}. {q.title}") for q in questions]
-        self.fields["countries"].choices = [(c.code, c.name) for c in countries]
+        cast(forms.ChoiceField, self.fields["questions"]).choices = [
+            (q.number, f"Q{q.number}. {q.title}") for q in questions
+        ]
+        cast(forms.ChoiceField, self.fields["countries"]).choices = [(c.code, c.name) for c in countries]
 
 
 class ReportLanguageForm(forms.Form):

@@ -55,6 +55,10 @@ class Report(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rebuilds"
     )
 
+    # Not a column: set on instances by the report list, the countries whose submission changed
+    # since the report was built.
+    changed_countries: list[str]
+
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")

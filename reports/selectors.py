@@ -1,9 +1,10 @@
 """The comparison: submitted versions side by side, with summaries. A fixed number of queries
 whatever the number of countries and fields (pinned by tests with 5 and 50 countries)."""
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -55,9 +56,10 @@ class Row:
     cells: list[str]  # as read: an answer, or a declared non-answer with its reason
     raw: list[Any]  # the answers, None where a response declared a non-answer (see `declared`)
     summary: FieldSummary
-    declared: list[dict[str, str] | None] = field(default_factory=list)
+    # dataclasses.field spelled out: in this class body `field` names the attribute above.
+    declared: list[dict[str, str] | None] = dataclasses.field(default_factory=list)
     # For free text: the language of the page each answer was written on (None if unknown).
-    languages: list[str | None] = field(default_factory=list)
+    languages: list[str | None] = dataclasses.field(default_factory=list)
 
     @property
     def cells_with_language(self) -> list[tuple[str, str | None]]:
@@ -149,7 +151,8 @@ def comparison_build(
     already loaded the round's questions_with_fields passes them, so they are not read again.
     `asked_for`: the country codes a report was asked for, if it names some."""
     if versions is None:
-        versions = [(r, r.submitted_version) for r in submitted_responses(round)]
+        # Submitted responses, each with its submitted version.
+        versions = [(r, cast(ResponseVersion, r.submitted_version)) for r in submitted_responses(round)]
     if questions is None:
         questions = list(questions_with_fields(round))
     troops_keys = _keys_with_role(questions, "troops_offered")
@@ -277,10 +280,11 @@ def answer_status(round: Round) -> tuple[list[dict[str, Any]], dict[str, int]]:
         .prefetch_related("authors")
     )
     by_country: dict[int, Response] = {}
+    response: Response | None  # below, also a country's missing response
     for response in responses:
         for country in response.authors.all():
             by_country[country.pk] = response
-    lines = []
+    lines: list[dict[str, Any]] = []
     # The round's addressees, and any other country that answered of its own accord.
     addressees = round_addressees(round)
     volunteers = sorted(

@@ -2,7 +2,7 @@
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from reports.exporters import FORMATS
 from reports.models import Report, ReportFile, ReportSource, SeenVersion
 from reports.selectors import Comparison, comparison_build, submitted_responses
 from responses import permissions
+from responses.models import ResponseVersion
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -161,7 +162,8 @@ def _snapshot(report: Report) -> Comparison:
         if report.country_codes:
             wanted = set(report.country_codes)
             responses = [r for r in responses if wanted & {c.code for c in r.authors.all()}]
-        pairs = [(r, r.submitted_version) for r in responses]
+        # Submitted responses, each with its submitted version.
+        pairs = [(r, cast(ResponseVersion, r.submitted_version)) for r in responses]
     ReportSource.objects.filter(report=report).delete()
     ReportSource.objects.bulk_create(
         ReportSource(report=report, response=r, version_id=version.pk) for r, version in pairs

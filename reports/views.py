@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from csp.decorators import csp_update
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.forms import add_service_errors, message_service_error
@@ -47,7 +49,7 @@ from responses import permissions
 def analyst_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not permissions.is_cross_country_reader(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -83,10 +85,12 @@ def _filtered_comparison(
 
 @analyst_required
 @require_GET
-def comparison(request: HttpRequest) -> HttpResponse:
+def comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current)
-    if len(result.blocks) == len(form.fields["questions"].choices):
+    # The form set these choices as a list (the stubs type the property as any kind of choices).
+    question_choices = cast(list[Any], cast(forms.ChoiceField, form.fields["questions"]).choices)
+    if len(result.blocks) == len(question_choices):
         # Only a view of every question counts as having seen a version.
         seen_versions_record(user=request.user, comparison=result)
     return render(
@@ -113,7 +117,7 @@ def _chart(
 
 @analyst_required
 @require_GET
-def troops_view(request: HttpRequest) -> HttpResponse:
+def troops_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
     table = troops_table(result)
@@ -155,7 +159,7 @@ def _matrix_chart(chart_id: str, title: str, matrix: OptionMatrix) -> dict[str, 
 
 @analyst_required
 @require_GET
-def us_support_view(request: HttpRequest) -> HttpResponse:
+def us_support_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
     matrix = option_matrix(result, "us_support")
@@ -176,7 +180,7 @@ def us_support_view(request: HttpRequest) -> HttpResponse:
 
 @analyst_required
 @require_GET
-def sanctions_view(request: HttpRequest) -> HttpResponse:
+def sanctions_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
     matrix = sanctions_matrix(result)
@@ -198,7 +202,7 @@ def sanctions_view(request: HttpRequest) -> HttpResponse:
 
 @analyst_required
 @require_GET
-def stationing_view(request: HttpRequest) -> HttpResponse:
+def stationing_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current, by_question=False)
     table = stationing_table(result)
@@ -228,7 +232,7 @@ def stationing_view(request: HttpRequest) -> HttpResponse:
 
 @analyst_required
 @require_GET
-def agreement_view(request: HttpRequest) -> HttpResponse:
+def agreement_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current)
     summaries = [
@@ -266,7 +270,7 @@ def agreement_view(request: HttpRequest) -> HttpResponse:
 
 @analyst_required
 @require_GET
-def changes_view(request: HttpRequest) -> HttpResponse:
+def changes_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What changed between each country's successive submissions, and since this analyst last
     opened the comparison."""
     current = _round_or_404()
@@ -287,7 +291,7 @@ def changes_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def status_view(request: HttpRequest) -> HttpResponse:
+def status_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Answer status by country, for coordinators: never a count of filled fields."""
     if not permissions.can_see_answer_status(request.user):
         raise PermissionDenied
@@ -305,7 +309,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
 
 @analyst_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reports = list(reports_visible_to(request.user)[:200])
     changed = report_changed_countries(reports)
     for report in reports:
@@ -315,7 +319,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @analyst_required
 @require_http_methods(["GET", "POST"])
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     questions = list(questions_with_fields(current))
     countries = report_selectors.countries_with_submission(current)
@@ -340,13 +344,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/report_new.html", {"form": form, "round": current})
 
 
-def _visible_report(request: HttpRequest, pk: int) -> Report:
+def _visible_report(request: AuthenticatedHttpRequest, pk: int) -> Report:
     return get_object_or_404(reports_visible_to(request.user), pk=pk)
 
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
     changed = report_changed_countries([report]).get(report.pk, [])
     files = list(
@@ -361,7 +365,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+def report_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     report = _visible_report(request, pk)
     return JsonResponse(
         {
@@ -376,7 +380,7 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def report_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
     try:
         report_retry(report=report, user=request.user)
@@ -389,7 +393,7 @@ def report_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_rebuild_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
     new = report_rebuild(report=report, user=request.user)
     messages.success(
@@ -400,7 +404,7 @@ def report_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_in_language_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_in_language_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
     form = ReportLanguageForm(request.POST)
     if not form.is_valid():
@@ -419,8 +423,10 @@ def report_in_language_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 # The printable HTML report carries its own <style> (it is also a downloaded file); scripts stay
 # forbidden.
-@csp_update({"style-src": ["'unsafe-inline'"]})
-def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+# (django-csp 4 types the views its decorators take as Callable[[HttpRequest], HttpResponseBase]: a
+# view with URL arguments does not fit that type, though the decorator passes them on.)
+@csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]
+def report_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = _visible_report(request, pk)
     if report.status != Report.Status.DONE:
         raise Http404

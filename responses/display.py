@@ -31,7 +31,8 @@ class AnswerFormatter:
         self.questions = list(questions)
         self.fields: list[Field] = [f for q in self.questions for f in q.fields.all()]
         self.by_key = {f.key: f for f in self.fields}
-        self.option_labels: dict[tuple[int, str], str] = {
+        # By (taxonomy id, option key); looked up with a field's taxonomy_id, which may be None.
+        self.option_labels: dict[tuple[int | None, str], str] = {
             (f.taxonomy_id, o.key): o.label
             for f in self.fields
             if f.taxonomy

@@ -5,12 +5,13 @@ Every field is optional here: a draft may be partial. Required answers are check
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.bootstrap import AppendedText, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
+from django.http import QueryDict
 from django.utils.functional import cached_property, lazy
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from questionnaire.answers import (
     declaration,
     field_is_shown,
 )
-from questionnaire.models import Field, Question
+from questionnaire.models import Field, Question, Taxonomy
 from responses.models import Country
 
 OTHER_SUFFIX = "__other"
@@ -116,7 +117,8 @@ class QuestionForm(forms.Form):
             self.fields[field.key] = forms.MultipleChoiceField(
                 choices=options, widget=forms.CheckboxSelectMultiple, **common
             )
-            other = next((o for o in field.taxonomy.options.all() if o.asks_for_text), None)
+            # A choice field has a taxonomy (questionnaire/definition.py requires one).
+            other = next((o for o in cast(Taxonomy, field.taxonomy).options.all() if o.asks_for_text), None)
             if other is not None:
                 self.fields[field.key + OTHER_SUFFIX] = forms.CharField(
                     label=_("If other, please specify"),
@@ -125,8 +127,9 @@ class QuestionForm(forms.Form):
                 )
         elif kind in (Field.FieldType.INTEGER, Field.FieldType.MONTHS):
             range_message = _("Enter a whole number from %(min)s to %(max)s.") % {
-                "min": figure(field.min_value),
-                "max": figure(field.max_value),
+                # Both bounds are set for these types (questionnaire/definition.py requires them).
+                "min": figure(cast(int, field.min_value)),
+                "max": figure(cast(int, field.max_value)),
             }
             self.fields[field.key] = forms.IntegerField(
                 min_value=field.min_value,
@@ -247,7 +250,8 @@ class QuestionForm(forms.Form):
             if field.field_type == Field.FieldType.CHOICE:
                 answers[field.key] = self.data.get(field.key) or None
             elif field.field_type == Field.FieldType.MULTI:
-                answers[field.key] = {"selected": self.data.getlist(field.key), "other": ""}
+                # A bound form's data is the request's QueryDict.
+                answers[field.key] = {"selected": cast(QueryDict, self.data).getlist(field.key), "other": ""}
         return answers
 
     def _initial(self, answers: dict[str, Any]) -> dict[str, Any]:
@@ -301,7 +305,8 @@ class QuestionForm(forms.Form):
     # -- reading --------------------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        # Form.clean returns cleaned_data (the stubs allow None, for overrides that return none).
+        cleaned = cast(dict[str, Any], super().clean())
         if self.errors:
             return cleaned
         for field in self.question_fields:
@@ -336,7 +341,8 @@ class QuestionForm(forms.Form):
         for field in self.question_fields:
             other_key = field.key + OTHER_SUFFIX
             if cleaned.get(other_key):
-                other = next(o for o in field.taxonomy.options.all() if o.asks_for_text)
+                # Only a multiple-choice field, which has a taxonomy, asks for an "other" text.
+                other = next(o for o in cast(Taxonomy, field.taxonomy).options.all() if o.asks_for_text)
                 if other.key not in cleaned.get(field.key, []):
                     self.add_error(
                         other_key,
@@ -354,7 +360,7 @@ class QuestionForm(forms.Form):
         data = self.cleaned_data
         answers: dict[str, Any] = {}
         for field in self.question_fields:
-            value = data.get(field.key)
+            value: Any = data.get(field.key)  # as the field cleaned it
             kind = field.field_type
             if declared := data.get(field.key + DECLARED_SUFFIX):
                 answers[field.key] = {"declared": declared}

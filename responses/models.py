@@ -5,14 +5,26 @@ that demo data and the loader's "field has answers" rule have something to stand
 submission workflow builds on it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.models import Round
 
+if TYPE_CHECKING:
+    from modeltranslation.manager import MultilingualManager
+
 
 class Country(models.Model):
+    # For the type checker only, as on the questionnaire's models: django-modeltranslation
+    # replaces the default manager with its MultilingualManager (translation.py).
+    objects: ClassVar[MultilingualManager[Self]]
+    _default_manager: ClassVar[MultilingualManager[Self]]
+
     code = models.CharField(_("ISO 3166-1 alpha-2 code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
     is_eu_member = models.BooleanField(_("EU member"), default=False)
@@ -203,6 +215,13 @@ class ResponseVersion(models.Model):
 
     objects = VersionQuerySet.as_manager()
 
+    # Not columns: set on instances for the history pages only (submissions_numbered in
+    # responses/selectors.py, the history views): the number a reader is shown, the fields changed
+    # since the previous submission, and those fields' labels.
+    shown_number: int
+    shown_changes: list[str]
+    changed_labels: list[str]
+
     class Meta:
         verbose_name = _("response version")
         verbose_name_plural = _("response versions")
@@ -246,6 +265,9 @@ class EditingSession(models.Model):
     changed_fields = models.JSONField(_("changed fields"), default=dict, blank=True)
     # For a restore: the version whose answers were brought back.
     restored_from = models.PositiveIntegerField(_("restored from version"), null=True, blank=True)
+
+    # Not a column: set on instances by the history view, the labels of its changed fields.
+    changed_labels: list[str]
 
     class Meta:
         verbose_name = _("editing session")

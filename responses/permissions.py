@@ -9,10 +9,10 @@ a rule. Each rule exists twice where lists need it: as a check for one object an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from django.db import connection
-from django.db.models import CharField, QuerySet
+from django.db.models import CharField, Field, Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -20,16 +20,19 @@ from questionnaire.selectors import round_closed_reason
 from responses.models import Country, Membership, Response, ResponseAuthor, ResponseVersion
 
 if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
+    from django.contrib.auth.models import AnonymousUser
+
     from accounts.models import User
 
 EDITING_ROLES = (Membership.Role.DRAFTER, Membership.Role.APPROVER)
 
 
-def _active(user: User) -> bool:
+def _active(user: User | AnonymousUser) -> TypeGuard[User]:
+    # True for a signed-in User only: an anonymous visitor is never authenticated.
     return user.is_authenticated and user.is_active
 
 
-def is_cross_country_reader(user: User) -> bool:
+def is_cross_country_reader(user: User | AnonymousUser) -> bool:
     """Analysts and coordinators read submitted responses of every country."""
     return _active(user) and (user.is_analyst or user.is_coordinator)
 
@@ -67,6 +70,12 @@ ROLES_STRONGEST_FIRST = (Membership.Role.APPROVER, Membership.Role.DRAFTER, Memb
 STRONGEST_ROLE = "user_strongest_role"
 
 
+def _column(model: type[Model], name: str) -> str:
+    """A concrete field's column. (For the type checker: get_field may return a relation too,
+    and Field.column is optional, None for a field without a column.)"""
+    return cast(str, cast("Field[Any, Any]", model._meta.get_field(name)).column)
+
+
 def strongest_role_sql(user: User) -> tuple[str, list[Any]]:
     """The user's strongest role on the response of the enclosing query (its table unaliased), as
     an SQL subquery and its parameters: one membership through any author country, strongest
@@ -77,7 +86,7 @@ def strongest_role_sql(user: User) -> tuple[str, list[Any]]:
     membership, author = Membership._meta, ResponseAuthor._meta
     response_table = quote(Response._meta.db_table)
     column = {
-        name: quote(model._meta.get_field(name).column)
+        name: quote(_column(model, name))
         for model, name in ((Membership, "role"), (Membership, "user"), (ResponseAuthor, "response"))
     }
     country_m = quote(membership.get_field("country").column)
@@ -86,7 +95,7 @@ def strongest_role_sql(user: User) -> tuple[str, list[Any]]:
     sql = (
         f"SELECT m.{column['role']} FROM {quote(membership.db_table)} m "  # noqa: S608 (names only)
         f"JOIN {quote(author.db_table)} a ON a.{country_a} = m.{country_m} "
-        f"WHERE a.{column['response']} = {response_table}.{quote(Response._meta.pk.column)} "
+        f"WHERE a.{column['response']} = {response_table}.{quote(cast(str, Response._meta.pk.column))} "
         f"AND m.{column['user']} = %s "
         f"ORDER BY CASE m.{column['role']} {strength} ELSE {len(ROLES_STRONGEST_FIRST)} END LIMIT 1"
     )

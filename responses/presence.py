@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from responses.models import Response
 
@@ -45,6 +46,13 @@ class PresenceGrant:
     user_id: int
     username: str
     name: str
+
+
+class HeartbeatHttpRequest(HttpRequest):
+    """The heartbeat's request, for annotations: accounts.middleware.TwoFactorRequiredMiddleware
+    looks the session's grant up and attaches it (None when the session holds none)."""
+
+    presence_grant: PresenceGrant | None
 
 
 def presence_grant_of(*, session_key: str | None, response_id: int) -> PresenceGrant | None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import translation
+from django.utils.functional import Promise
 
 from questionnaire.models import Field, Question, Round
 from responses import permissions
@@ -92,7 +93,7 @@ class ResponseRow:
 
     countries: list[Country]
     response: Response | None
-    status_label: str
+    status_label: str | Promise  # a lazy choice label (translated when shown), or ""
 
 
 def response_rows_for(user: User, round: Round) -> list[ResponseRow]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 from django.conf import settings
@@ -180,7 +180,8 @@ def _locked_for_edit(response: Response | int, user: User) -> Response:
     pk = response if isinstance(response, int) else response.pk
     quote = connection.ops.quote_name
     table, round_table = quote(Response._meta.db_table), quote(Round._meta.db_table)
-    round_columns = [field.column for field in Round._meta.concrete_fields]
+    # Concrete fields and primary keys have columns (the stubs type Field.column as optional).
+    round_columns = [cast(str, field.column) for field in Round._meta.concrete_fields]
     role_sql, role_params = permissions.strongest_role_sql(user)
     # Only the response row is locked: locking the round too would queue every save of it.
     # Without row locks (SQLite), the IMMEDIATE transaction holds the whole database.
@@ -194,9 +195,9 @@ def _locked_for_edit(response: Response | int, user: User) -> Response:
         f"SELECT {table}.*, "  # noqa: S608 (names from the models, values as parameters)
         + "".join(f"{round_table}.{quote(c)} AS {quote('round__' + c)}, " for c in round_columns)
         + f"({role_sql}) AS {permissions.STRONGEST_ROLE} FROM {table} "
-        f"JOIN {round_table} ON {round_table}.{quote(Round._meta.pk.column)} = "
+        f"JOIN {round_table} ON {round_table}.{quote(cast(str, Round._meta.pk.column))} = "
         f"{table}.{quote(Response._meta.get_field('round').column)} "
-        f"WHERE {table}.{quote(Response._meta.pk.column)} = %s{lock}"
+        f"WHERE {table}.{quote(cast(str, Response._meta.pk.column))} = %s{lock}"
     )
     locked = next(iter(Response.objects.raw(sql, [*role_params, pk])), None)
     if locked is not None:
@@ -206,6 +207,8 @@ def _locked_for_edit(response: Response | int, user: User) -> Response:
     no_role = locked is None or not permissions.roles_on(user, locked)
     if no_role and not permissions.responses_visible_to(user).filter(pk=pk).exists():
         raise ResponseNotVisible(_("You may not edit this response."))
+    # A missing row is not visible either (refused just above): there is one from here on.
+    locked = cast(Response, locked)
     _check_editable(locked, user)
     return locked
 
@@ -216,7 +219,7 @@ def _round_from_columns(response: Response, round_table: str) -> Round:
     dates as text)."""
     attnames, values = [], []
     for field in Round._meta.concrete_fields:
-        value = response.__dict__.pop("round__" + field.column)
+        value = response.__dict__.pop("round__" + cast(str, field.column))  # a concrete field's
         column = field.get_col(round_table)
         for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
             value = converter(value, column, connection)
@@ -446,7 +449,8 @@ def response_return(
         raise ValidationError({"comment": [_("Say why the response is returned.")]})
     returned = ReturnRequest.objects.create(
         response=response,
-        returned_version=response.submitted_version,
+        # Only a submitted response may be returned (can_return_response): it has its version.
+        returned_version=cast(ResponseVersion, response.submitted_version),
         returned_by=user,
         comment=comment.strip(),
         question_comments={k: v.strip() for k, v in question_comments.items() if v and v.strip()},

@@ -2,9 +2,11 @@
 permission module, call a service or selector, respond. Not yours and not there look the same (404).
 """
 
+from __future__ import annotations
+
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,7 +35,7 @@ from responses import permissions
 from responses.display import AnswerFormatter, answers_difference, question_progress, text_languages_of
 from responses.forms import JointResponseForm, QuestionForm, ResponseDetailsForm, ReturnForm
 from responses.models import Country, Response, ResponseVersion
-from responses.presence import presence_grant_issue, presence_leave, presence_touch
+from responses.presence import HeartbeatHttpRequest, presence_grant_issue, presence_leave, presence_touch
 from responses.selectors import (
     countries_by_name,
     editing_sessions_of,
@@ -59,6 +61,9 @@ from responses.services import (
     response_submit,
 )
 
+if TYPE_CHECKING:  # accounts is above responses (DESIGN.md section 6): type hints only
+    from accounts.http import AuthenticatedHttpRequest
+
 ERRORS_SESSION_KEY = "questions_with_errors"
 UNAVAILABLE_MESSAGE = gettext_lazy(
     "Not saved: the database was unavailable for a moment. Everything you typed is still here: save again."
@@ -66,7 +71,7 @@ UNAVAILABLE_MESSAGE = gettext_lazy(
 logger = logging.getLogger(__name__)
 
 
-def _visible_response(request: HttpRequest, pk: int) -> Response:
+def _visible_response(request: AuthenticatedHttpRequest, pk: int) -> Response:
     """The response if the user may see it (else 404), with the user's roles on it read in the
     same query."""
     response = get_object_or_404(
@@ -118,7 +123,7 @@ def draft_copy_key(user_id: int, response_id: int, number: int) -> str:
 SAVED_COPY_SESSION_KEY = "saved_draft_copy"
 
 
-def _return_notice(request: HttpRequest, response: Response) -> dict[str, Any]:
+def _return_notice(request: AuthenticatedHttpRequest, response: Response) -> dict[str, Any]:
     """What every page of a response says about an open return for revision: the coordinator's
     comment to the country's members, the fact of it to analysts and coordinators."""
     member = permissions.sees_drafts(request.user, response)
@@ -130,7 +135,9 @@ def _return_notice(request: HttpRequest, response: Response) -> dict[str, Any]:
     }
 
 
-def _base_context(request: HttpRequest, response: Response, questions: list[Question]) -> dict[str, Any]:
+def _base_context(
+    request: AuthenticatedHttpRequest, response: Response, questions: list[Question]
+) -> dict[str, Any]:
     version = permissions.version_shown_to(request.user, response)
     answers = version.answers if version else {}
     notice = _return_notice(request, response)
@@ -160,7 +167,7 @@ def _base_context(request: HttpRequest, response: Response, questions: list[Ques
 
 @login_required
 @require_GET
-def response_list(request: HttpRequest) -> HttpResponse:
+def response_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = round_current()
     rows = response_rows_for(request.user, current) if current else []
     editor_countries = set(
@@ -175,7 +182,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def country_response(request: HttpRequest, code: str) -> HttpResponse:
+def country_response(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A country's response in the current round: opens it, or offers to start it."""
     country = get_object_or_404(permissions.countries_of(request.user), code=code.upper())
     current = round_current()
@@ -204,7 +211,7 @@ def country_response(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def response_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = _visible_response(request, pk)
     questions = _questions(response)
     context = _base_context(request, response, questions)
@@ -217,7 +224,10 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if permissions.can_return_response(request.user, response) and not context["is_member"]:
         returned = last_return(response)
         if returned is not None and response.submitted_version_id != returned.returned_version_id:
-            shown = {v.pk: v.shown_number for v in submissions_numbered(request.user, response)}
+            # Looked up by submitted_version_id too, a nullable column's id (int | None).
+            shown: dict[int | None, int] = {
+                v.pk: v.shown_number for v in submissions_numbered(request.user, response)
+            }
             context["resubmitted_after_return"] = returned
             context["compare_from"] = shown.get(returned.returned_version_id)
             context["compare_to"] = shown.get(response.submitted_version_id)
@@ -268,7 +278,7 @@ def _form_countries(question: Question) -> list[Country]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def response_question(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def response_question(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     response = _visible_response(request, pk)
     questions = _questions(response)
     question = _question_or_404(questions, number)
@@ -330,7 +340,7 @@ class _QuestionPost:
 
 
 def _question_post(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     response: Response,
     questions: list[Question],
     number: int,
@@ -440,7 +450,7 @@ def _say_saved(request: HttpRequest, result: Any, formatter: AnswerFormatter) ->
 
 @login_required
 @require_POST
-def response_autosave(request: HttpRequest, pk: int, number: int) -> JsonResponse:
+def response_autosave(request: AuthenticatedHttpRequest, pk: int, number: int) -> JsonResponse:
     """The page's background save while staff type. Answers in JSON, never a redirect."""
     # Counted before any database work: a runaway page (or script) costs one cache hit a request.
     retry_after = rate_limit_hit(
@@ -519,7 +529,8 @@ def _autosave_refused(exc: EditConflict | ValidationError, page: _AutosavePage) 
         return JsonResponse({"status": "refused", "message": service_error_text(exc)}, status=409)
     if isinstance(exc, EditConflict):
         by = exc.current_version.created_by
-        labels = questionnaire_structure(page.response.round.questionnaire_id).fields_by_key
+        locked = cast(Response, page.response)  # a conflict is found after the page was read
+        labels = questionnaire_structure(locked.round.questionnaire_id).fields_by_key
         return JsonResponse(
             {
                 "status": "conflict",
@@ -538,10 +549,11 @@ def _autosave_refused(exc: EditConflict | ValidationError, page: _AutosavePage) 
     return JsonResponse({"status": "invalid", "message": service_error_text(exc)}, status=422)
 
 
-def _autosave_saved(request: HttpRequest, page: _AutosavePage, result: Any) -> JsonResponse:
+def _autosave_saved(request: AuthenticatedHttpRequest, page: _AutosavePage, result: Any) -> JsonResponse:
     """The saved reply: the version, the question tabs as they now stand, and a colleague's
     changes merged into this page's fields, to put in place."""
-    form, locked, number = page.form, page.response, page.number
+    # The service read the page (page.answers) before it saved anything.
+    form, locked, number = cast(QuestionForm, page.form), cast(Response, page.response), page.number
     saved_at = formats.time_format(timezone.localtime(result.version.created_at), "H:i")
     on_this_page = [f for f in form.question_fields if f.key in set(result.merged_from_others)]
     with_errors = _errors_in_session(request, locked)
@@ -573,7 +585,7 @@ def _autosave_saved(request: HttpRequest, page: _AutosavePage, result: Any) -> J
     return JsonResponse(reply)
 
 
-def response_presence(request: HttpRequest, pk: int) -> HttpResponse:
+def response_presence(request: HeartbeatHttpRequest, pk: int) -> HttpResponse:
     """The page's heartbeat. After the first, it reads the cache only (responses/presence.py),
     so it neither loads the user nor touches the database; the first checks as every view does.
     The session's grant, if any, was looked up by the second-factor middleware, which lets a
@@ -589,11 +601,16 @@ def response_presence(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         if not posted:
             return HttpResponseNotAllowed(["POST"])
-        response = _visible_response(request, pk)
+        # Signed in (checked above), as the other views' login_required makes sure.
+        signed_in = cast("AuthenticatedHttpRequest", request)
+        response = _visible_response(signed_in, pk)
         if not permissions.sees_drafts(request.user, response):
             raise Http404
         grant = presence_grant_issue(
-            session_key=request.session.session_key, response=response, user=request.user
+            # Signing in saved the session, which gave it its key.
+            session_key=cast(str, request.session.session_key),
+            response=response,
+            user=request.user,
         )
     if request.POST.get("leaving"):
         presence_leave(response_id=pk, grant=grant)
@@ -604,7 +621,7 @@ def response_presence(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def response_details(request: HttpRequest, pk: int) -> HttpResponse:
+def response_details(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The contact point, approval date and approver's note."""
     response = _visible_response(request, pk)
     if not permissions.sees_drafts(request.user, response):
@@ -650,7 +667,7 @@ def _page_number(request: HttpRequest, name: str = "page") -> int:
 
 @login_required
 @require_GET
-def response_history(request: HttpRequest, pk: int) -> HttpResponse:
+def response_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Members: editing sessions, newest first, paged; one session expands to its saves (paged).
     Others: the submissions only."""
     response = _visible_response(request, pk)
@@ -688,7 +705,7 @@ def response_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _versions_shown(
-    request: HttpRequest, response: Response, numbers: list[int]
+    request: AuthenticatedHttpRequest, response: Response, numbers: list[int]
 ) -> list[ResponseVersion | None]:
     """The versions a user asked for by the number they see, with answers in full: members by
     version number, others by submission ordinal (1, 2, 3)."""
@@ -703,7 +720,7 @@ def _versions_shown(
 
 @login_required
 @require_GET
-def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
+def response_diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = _visible_response(request, pk)
     try:
         to_number = int(request.GET.get("to", ""))
@@ -739,7 +756,7 @@ def response_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def response_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def response_version(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     """One saved version, read-only, as it stood (members: any save; others: a submission)."""
     response = _visible_response(request, pk)
     (version,) = _versions_shown(request, response, [number])
@@ -774,7 +791,7 @@ def response_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @login_required
 @require_POST
-def response_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def response_restore(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     response = _visible_response(request, pk)
     if not permissions.sees_drafts(request.user, response):
         raise Http404
@@ -796,7 +813,7 @@ def response_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def response_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def response_submit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = _visible_response(request, pk)
     if not permissions.sees_drafts(request.user, response):
         raise Http404
@@ -831,7 +848,7 @@ def response_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def response_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+def response_return_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = _visible_response(request, pk)
     if not permissions.can_return_response(request.user, response):
         raise PermissionDenied
@@ -859,7 +876,7 @@ def response_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def joint_response_create(request: HttpRequest) -> HttpResponse:
+def joint_response_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_configure_joint_responses(request.user):
         raise PermissionDenied
     current = round_current()

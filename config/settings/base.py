@@ -3,6 +3,7 @@ environment (see `.env.example`); the modules `local`, `test` and `production` o
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django_guid.integrations import CeleryIntegration
@@ -299,7 +300,7 @@ DJANGO_GUID = {
 # Plain lines for a developer; JSON lines (LOG_FORMAT=json, production's default) for a log
 # collector, each with the request id and, in a worker, the task's own and its parent's ids.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
-LOGGING = {
+LOGGING: dict[str, Any] = {  # a nested dict; production.py sets a handler's formatter in it
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {

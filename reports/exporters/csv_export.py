@@ -45,6 +45,7 @@ def build(comparison: Comparison, report: Report) -> bytes:
             for column, text, raw, declared in zip(
                 comparison.columns, row.cells, row.raw, row.declared, strict=True
             ):
+                number: int | str  # a figure, or "" for none
                 number, kind = "", ""
                 if isinstance(raw, dict) and "value" in raw:
                     number, kind = raw["value"], raw.get("figure_kind") or ""

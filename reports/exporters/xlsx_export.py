@@ -1,9 +1,12 @@
 import io
+from typing import cast
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.spreadsheets import header_footer_text, neutralise_formula, safe_append
@@ -29,9 +32,11 @@ def _cell_value(row: Row, index: int) -> object:
 
 
 def _mark(sheet: Worksheet, marking: str) -> None:
-    sheet.oddHeader.center.text = header_footer_text(marking)
-    sheet.oddFooter.center.text = header_footer_text(marking)
-    sheet.oddFooter.right.text = "&P / &N"
+    # A worksheet's header and footer always exist (openpyxl makes them; the stubs say optional).
+    header, footer = cast(HeaderFooterItem, sheet.oddHeader), cast(HeaderFooterItem, sheet.oddFooter)
+    header.center.text = header_footer_text(marking)
+    footer.center.text = header_footer_text(marking)
+    footer.right.text = "&P / &N"
 
 
 def _header(sheet: Worksheet, values: list[str]) -> None:
@@ -63,7 +68,7 @@ def _matrix(sheet: Worksheet, comparison: Comparison, rows: list[tuple[str, Row]
 def build(comparison: Comparison, report: Report) -> bytes:
     marking = comparison.round.handling_marking
     book = Workbook()
-    summary = book.active
+    summary = cast(Worksheet, book.active)  # a new workbook's one sheet
     summary.title = _("Summary")
     _mark(summary, marking)
     safe_append(summary, [marking])
@@ -123,7 +128,7 @@ def build(comparison: Comparison, report: Report) -> bytes:
             )
             for cell in summary[summary.max_row]:
                 cell.alignment = WRAP
-    summary.freeze_panes = summary.cell(row=header_row + 1, column=1)
+    summary.freeze_panes = cast(Cell, summary.cell(row=header_row + 1, column=1))  # no cell is merged
     for letter, width in zip("ABCDEFGHIJK", (10, 40, 22, 40, 10, 30, 12, 12, 12, 12, 60), strict=True):
         summary.column_dimensions[letter].width = width
 
