@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user, verify_token
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -408,6 +410,19 @@ def two_factor_recover(*, token: str) -> User:
 
 
 @transaction.atomic
+def second_factor_check(*, user: User, code: str) -> tuple[Device | None, bool]:
+    """The device whose code this is, if any, and whether a wrong guess is throttled right now.
+    Six digits go to the authenticator, anything else to the backup codes: a wrong app code must
+    not also throttle the backup codes a person may need next."""
+    wanted = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    devices = [d for d in devices_for_user(user) if isinstance(d, wanted)]
+    throttled = any(not d.verify_is_allowed()[0] for d in devices)
+    for candidate in devices:
+        if (device := verify_token(user, candidate.persistent_id, code)) is not None:
+            return device, throttled
+    return None, throttled
+
+
 def two_factor_pending_device(user: User, device_id: int | None = None) -> TOTPDevice:
     """The authenticator being set up: unconfirmed until the person types a code from it.
 

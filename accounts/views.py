@@ -20,10 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
-from django_otp import devices_for_user, verify_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import EnrolForm, InvitationAcceptForm, SecondFactorForm
 from accounts.http import AuthenticatedHttpRequest
@@ -34,6 +32,7 @@ from accounts.services import (
     backup_codes_regenerate,
     invitation_accept,
     invitation_problem,
+    second_factor_check,
     token_hash,
     two_factor_confirm,
     two_factor_pending_device,
@@ -159,17 +158,7 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"]
-        # Six digits go to the authenticator, anything else to the backup codes: a wrong app code
-        # must not also throttle the backup codes a person may need next.
-        wanted = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
-        devices = [d for d in devices_for_user(request.user) if isinstance(d, wanted)]
-        waiting = [d for d in devices if not d.verify_is_allowed()[0]]
-        device = None
-        for candidate in devices:
-            device = verify_token(request.user, candidate.persistent_id, code)
-            if device is not None:
-                break
+        device, throttled = second_factor_check(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
             _second_factor_passed(request, device)
             if isinstance(device, StaticDevice):
@@ -180,7 +169,7 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                     % {"n": left},
                 )
             return redirect(_next_url(request))
-        if waiting:
+        if throttled:
             form.add_error(
                 "code",
                 _("Too many wrong codes in a row. Wait a few seconds, then type the code shown now."),

@@ -370,19 +370,7 @@ def _question_post(
             )
         except EditConflict as conflict:
             conflicts = _conflict_rows(AnswerFormatter(questions), conflict)
-            # Show what the colleague changed outside the conflicts as it now is, so that the
-            # next save, based on the newest version, cannot revert it.
-            conflicting = {c.key for c in conflict.conflicts}
-            data = form.data_with_current(
-                request.POST,
-                conflict.current_version.answers,
-                set(conflict.changed_by_others) - conflicting,
-            )
-            data["base_version"] = str(conflict.current_version.number)
-            form_kwargs["answers"] = conflict.current_version.answers
-            form = QuestionForm(data, **form_kwargs)
-            form.conflict_keys = conflicting
-            form.is_valid()
+            form = _form_beside_conflict(request, form, form_kwargs, conflict)
         except ValidationError as exc:
             form.add_service_errors(service_errors_by_field(exc))
         except DatabaseError:
@@ -406,6 +394,24 @@ def _question_post(
             questions, context["answers"], with_errors=_errors_in_session(request, response)
         )
     return _QuestionPost(form=form, conflicts=conflicts, unavailable=unavailable)
+
+
+def _form_beside_conflict(
+    request: AuthenticatedHttpRequest, form: QuestionForm, form_kwargs: dict[str, Any], conflict: EditConflict
+) -> QuestionForm:
+    """The page again after a conflict, on the newest version: the person's own values where
+    they conflict (to compare and choose), and what the colleague changed elsewhere as it now
+    is, so that the next save, based on the newest version, cannot revert it."""
+    conflicting = {c.key for c in conflict.conflicts}
+    data = form.data_with_current(
+        request.POST, conflict.current_version.answers, set(conflict.changed_by_others) - conflicting
+    )
+    data["base_version"] = str(conflict.current_version.number)
+    form_kwargs["answers"] = conflict.current_version.answers
+    again = QuestionForm(data, **form_kwargs)
+    again.conflict_keys = conflicting
+    again.is_valid()
+    return again
 
 
 def _resolved_as_theirs(request: HttpRequest, response: Response, form: QuestionForm) -> dict[str, Any]:
