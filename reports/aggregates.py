@@ -23,6 +23,8 @@ class OptionCount:
     key: str
     label: str
     columns: list[str] = field(default_factory=list)
+    # Its part of the answers, in per cent, for the agreement view (reports/decisions.py).
+    share: int = 0
 
     @property
     def count(self) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from accounts.models import User
-from questionnaire.models import Taxonomy
+from questionnaire.models import Field, Question, Taxonomy
 from reports.aggregates import FieldSummary
 from reports.models import SeenVersion
 from reports.selectors import Column, Comparison, Row
@@ -234,3 +234,23 @@ def submission_changes(comparison: Comparison, user: User) -> SubmissionChanges:
                 }
             )
     return SubmissionChanges(resubmitted=resubmitted, since_seen=since_seen)
+
+
+def agreement_table(
+    comparison: Comparison,
+) -> tuple[list[tuple[Question, FieldSummary]], list[tuple[Question, FieldSummary]]]:
+    """Agreement and divergence per question: the choice fields' summaries with each option's
+    share of the answers, in the questionnaire's order and most divided first. A question every
+    response declared a non-answer to stays, with its base."""
+    summaries = [
+        (block.question, row.summary)
+        for block in comparison.blocks
+        for row in block.rows
+        if row.field.aggregation == Field.Aggregation.COUNT
+    ]
+    answered = [(q, s) for q, s in summaries if s.answered or s.declared_count]
+    for _question, summary in answered:
+        for option in summary.options or []:
+            option.share = round(100 * option.count / summary.answered) if summary.answered else 0
+    ranked = sorted(answered, key=lambda pair: -(pair[1].divergence or 0))
+    return answered, ranked

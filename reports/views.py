@@ -24,6 +24,7 @@ from questionnaire.selectors import questions_with_fields, round_current
 from reports import selectors as report_selectors
 from reports.decisions import (
     OptionMatrix,
+    agreement_table,
     option_matrix,
     sanctions_matrix,
     stationing_table,
@@ -235,18 +236,7 @@ def stationing_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def agreement_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = _round_or_404()
     result, form = _filtered_comparison(request, current)
-    summaries = [
-        (block.question, row.summary)
-        for block in result.blocks
-        for row in block.rows
-        if row.field.aggregation == "count"
-    ]
-    # A question every response declared a non-answer to stays, with its base.
-    answered = [(q, s) for q, s in summaries if s.answered or s.declared_count]
-    for _question, summary in answered:
-        for option in summary.options:
-            option.share = round(100 * option.count / summary.answered) if summary.answered else 0
-    ranked = sorted(answered, key=lambda pair: -(pair[1].divergence or 0))
+    answered, ranked = agreement_table(result)
     chart = _chart(
         "divergence-chart",
         _("Divergence per question (0 = all agree, 1 = evenly split)"),
