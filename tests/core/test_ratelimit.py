@@ -56,3 +56,27 @@ def test_with_the_cache_down_every_request_goes_through(settings, monkeypatch, c
     with caplog.at_level(logging.WARNING, logger="core.ratelimit"):
         assert [hit() for _ in range(6)] == [None] * 6
     assert "let through" in caplog.text
+
+
+def test_on_redis_a_count_is_one_round_trip(settings, monkeypatch):
+    """SET NX and INCRBY in one pipeline, not Django's add + incr (SET NX, EXISTS, INCRBY in three
+    round trips): the autosave's path counts here on every request. Asked, as every caller does,
+    through django.core.cache.cache, a proxy whose class is not the backend's."""
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: the count is Redis's (CI sets it)")
+    import redis
+
+    sent: list[tuple[str, ...]] = []
+    real_execute = redis.client.Pipeline.execute
+
+    def recording_execute(pipeline, *args, **kwargs):
+        sent.append(tuple(command[0][0] for command in pipeline.command_stack))
+        return real_execute(pipeline, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", recording_execute)
+    freeze_rate_limit_clock(monkeypatch, window_seconds=60)
+
+    assert hit(user_id=424242) is None
+    assert hit(user_id=424242) is None
+
+    assert sent == [("SET", "INCRBY"), ("SET", "INCRBY")]
