@@ -11,8 +11,10 @@ deadline surge reads the session and counts a rate limit here):
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
+import redis
 from django.core.cache import BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
@@ -70,3 +72,10 @@ def count_in_window(cache: BaseCache, key: str, timeout: int) -> int:
         return int(counter(key, timeout))
     cache.add(key, 0, timeout=timeout)
     return cache.incr(key)
+
+
+@lru_cache(maxsize=8)
+def redis_for(url: str, *, timeout: float) -> redis.Redis:
+    """A client for direct Redis reads outside the cache (health probes, metrics), one per URL
+    and timeout for the process, so that a probe or a finished task opens no new connection."""
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)

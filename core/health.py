@@ -12,10 +12,11 @@ component is down is logged, never shown): they are reachable by anyone who reac
 import logging
 from collections.abc import Callable
 
-import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from core.cache import redis_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def broker_ready() -> bool:
     if not url:
         return True
     try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping())
+        return bool(redis_for(url, timeout=2).ping())
     except Exception:
         logger.warning("readiness: Redis does not answer", exc_info=True)
         return False

@@ -31,6 +31,8 @@ from prometheus_client import multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from core.cache import redis_for
+
 logger = logging.getLogger(__name__)
 
 METRICS_PATH = "/metrics"
@@ -44,7 +46,7 @@ PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 def _redis() -> redis.Redis | None:
     if not settings.REDIS_URL:
         return None
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    return redis_for(settings.REDIS_URL, timeout=1)
 
 
 def task_outcome_count(*, task_name: str, outcome: str) -> None:
