@@ -20,12 +20,8 @@ server, as in a gunicorn sync worker, over plain HTTP with the session cookie an
 page sends. Hence transaction=True: the server thread must see what the test wrote.
 """
 
-import re
 import threading
 from collections.abc import Iterator
-from http.client import HTTPConnection
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 
 import psycopg2
 import pytest
@@ -38,6 +34,7 @@ from django.urls import reverse
 
 from responses.models import Country, Membership, Response
 from responses.services import response_start
+from tests.processes import Browser
 from tests.responses.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,47 +59,28 @@ class BackendRecordingHandler(WSGIHandler):
         return reply
 
 
-class WorkerClient:
-    """Plain HTTP to the worker, carrying the session cookie and the page's CSRF token."""
+class WorkerClient(Browser):
+    """The browser, talking to the one worker, and reading its JSON answers as text."""
 
     def __init__(self, port: int, handler: BackendRecordingHandler) -> None:
+        super().__init__()
         self.port = port
         self.handler = handler
-        self.cookies: dict[str, str] = {}
-        self.csrf_token = ""
 
     @property
     def last_backend(self) -> int:
         return self.handler.backend_pids[-1]
 
-    def sign_in(self, user) -> None:
+    def force_sign_in(self, user) -> None:
         client = Client()
         client.force_login(user)
         self.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
         """Returns the status, the Content-Type and the body."""
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if data is not None:
-            body = urlencode(data)
-            headers |= {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-CSRFToken": self.csrf_token,
-                "Accept": "application/json",
-            }
-        http = HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            http.request(method, path, body=body, headers=headers)
-            reply = http.getresponse()
-            text = reply.read().decode()
-        finally:
-            http.close()
-        for header in reply.headers.get_all("Set-Cookie") or []:
-            self.cookies |= {name: morsel.value for name, morsel in SimpleCookie(header).items()}
-        if token := re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text):
-            self.csrf_token = token.group(1)
-        return reply.status, reply.headers.get("Content-Type", ""), text
+        headers = {"Accept": "application/json"} if data is not None else None
+        status, reply_headers, content = super().request(self.port, method, path, data, headers=headers)
+        return status, reply_headers.get("content-type", ""), content.decode()
 
     def autosave(self, response: Response, comment: str, base_version: int) -> tuple[int, str, str]:
         return self.request(
@@ -183,7 +161,7 @@ def restart(postgres) -> set[int]:
 @pytest.fixture
 def draft(us_round, worker) -> Response:
     france = Country.objects.get(code="FR")
-    worker.sign_in(MembershipFactory(country=france, role=Membership.Role.DRAFTER).user)
+    worker.force_sign_in(MembershipFactory(country=france, role=Membership.Role.DRAFTER).user)
     return response_start(round=us_round, countries=[france])
 
 

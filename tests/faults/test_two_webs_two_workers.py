@@ -16,10 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from http.client import HTTPConnection
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -29,7 +26,8 @@ from django.db import connection
 from accounts.models import User
 from responses.models import Country, Membership
 from responses.services import response_start
-from tests.accounts.factories import TEST_PASSWORD, AnalystFactory
+from tests.accounts.factories import AnalystFactory
+from tests.processes import Browser
 from tests.responses.factories import MembershipFactory, answered_and_submitted, pages
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
@@ -57,42 +55,6 @@ def process_environment() -> dict[str, str]:
         # One window for the whole test: the count must not start again half-way.
         "AUTOSAVE_WINDOW_SECONDS": str(24 * 3600),
     }
-
-
-class Browser:
-    """One person's browser: its cookies go to whichever web it talks to, as behind a balancer."""
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-        self.csrf_token = ""
-
-    def request(
-        self, port: int, method: str, path: str, data: dict | list | None = None, headers: dict | None = None
-    ) -> tuple[int, dict[str, str], bytes]:
-        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
-        body = None
-        if data is not None:
-            body = urlencode(data)
-            sent |= {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.csrf_token}
-        http = HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            http.request(method, path, body=body, headers=sent)
-            reply = http.getresponse()
-            content = reply.read()
-        finally:
-            http.close()
-        for header in reply.headers.get_all("Set-Cookie") or []:
-            self.cookies |= {name: morsel.value for name, morsel in SimpleCookie(header).items()}
-        if token := re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content):
-            self.csrf_token = token.group(1).decode()
-        return reply.status, {k.lower(): v for k, v in reply.headers.items()}, content
-
-    def sign_in(self, port: int, username: str) -> None:
-        assert self.request(port, "GET", "/accounts/login/")[0] == 200
-        status, headers, _ = self.request(
-            port, "POST", "/accounts/login/", {"username": username, "password": TEST_PASSWORD}
-        )
-        assert status == 302 and "/accounts/login/" not in headers["location"], "the sign-in was refused"
 
 
 @pytest.fixture
