@@ -78,18 +78,21 @@ class CeleryCollector(Collector):
         if client is None:  # tasks run eagerly in the web process: there is no queue
             return
         queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        up = GaugeMetricFamily("celery_broker_up", "1 if the broker answered this scrape")
+        reads = client.pipeline(transaction=False)  # one round trip for the scrape
+        reads.llen(queue)
+        # acks_late (base.py): a task a worker has taken stays in "unacked" until it ends.
+        reads.hlen("unacked")
+        for outcome in OUTCOMES:
+            reads.hgetall(TASK_OUTCOMES_KEY.format(outcome=outcome))
         try:
-            waiting = client.llen(queue)
-            # acks_late (base.py): a task a worker has taken stays in "unacked" until it ends.
-            unacked = client.hlen("unacked")
-            outcomes = {o: client.hgetall(TASK_OUTCOMES_KEY.format(outcome=o)) for o in OUTCOMES}
+            waiting, unacked, *counts = reads.execute()
         except redis.RedisError:
             logger.warning("metrics: the broker does not answer", exc_info=True)
-            up = GaugeMetricFamily("celery_broker_up", "1 if the broker answered this scrape")
             up.add_metric([], 0)
             yield up
             return
-        up = GaugeMetricFamily("celery_broker_up", "1 if the broker answered this scrape")
+        outcomes = dict(zip(OUTCOMES, counts, strict=True))
         up.add_metric([], 1)
         yield up
         length = GaugeMetricFamily("celery_queue_length", "Tasks waiting in the queue", labels=["queue"])
