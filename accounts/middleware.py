@@ -52,11 +52,10 @@ class TwoFactorRequiredMiddleware:
         if cast(ResolverMatch, request.resolver_match).view_name == PRESENCE_HEARTBEAT:
             # The same request object: typed as the heartbeat's, which carries the grant set here.
             heartbeat = cast(HeartbeatHttpRequest, request)
-            held = request.method == "POST" and request.session.session_key
             heartbeat.presence_grant = (
                 presence_grant_of(session_key=request.session.session_key, response_id=view_kwargs["pk"])
-                if held
-                else None
+                if request.method == "POST"
+                else None  # presence_grant_of itself answers None for a session without a key
             )
             if heartbeat.presence_grant is not None:
                 return None
