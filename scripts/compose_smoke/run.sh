@@ -155,9 +155,10 @@ images=$(docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -c '^allied-
 echo "  ok  one image for web, worker and beat ($(docker image ls --format '{{.Size}}' allied-responses:local))"
 
 log "driving the stack over HTTP"
-.venv/bin/python "$HERE/drive.py" --base-url "http://127.0.0.1:$WEB_PORT" \
-  --password "${DEMO_PASSWORD:-allied-demo-2026}" --metrics-token "$METRICS_TOKEN" \
-  --request-id-file "$RUN_DIR/request-id"
+# "--name=value": a random token may start with "-", which argparse would take for an option.
+.venv/bin/python "$HERE/drive.py" --base-url="http://127.0.0.1:$WEB_PORT" \
+  --password="${DEMO_PASSWORD:-allied-demo-2026}" --metrics-token="$METRICS_TOKEN" \
+  --request-id-file="$RUN_DIR/request-id"
 
 log "the report request's id in the worker's JSON log lines"
 compose logs --no-color --no-log-prefix worker >"$RUN_DIR/worker.log"
